@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs the Debian packages asrlog needs to build and test, if any is missing.
+# Uses sudo when not root. Does nothing when everything is present.
+set -eu
+HS=libhyperscan-dev
+# Hyperscan is x86-64 only; Vectorscan provides the same API elsewhere.
+[ "$(dpkg --print-architecture)" = amd64 ] || HS=libvectorscan-dev
+PKGS="build-essential cmake pkg-config $HS libpcre2-dev zlib1g-dev libjansson-dev libarchive-dev libcmocka-dev python3"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "asrlog: installing missing packages:$missing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing

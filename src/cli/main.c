@@ -1,0 +1,649 @@
+/*
+ * main.c — the asrlog command: `scan`, `explain`, `signatures`.
+ *
+ * The CLI owns options, files, output formats and exit codes; everything about signatures,
+ * scanning and verdicts is in the library (src/lib).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "asrlog.h"
+#include "builtin.h"
+#include "cli.h"
+
+static const char *prog = "asrlog";
+
+static void usage_main(FILE *f)
+{
+    fprintf(f,
+            "usage: asrlog <command> [options]\n"
+            "\n"
+            "Analyse Azure Site Recovery Mobility Service installation logs: outcome, root cause,\n"
+            "evidence and fix for every host.\n"
+            "\n"
+            "commands:\n"
+            "  scan [options] PATH...    analyse files, folders (recursively) or - (stdin)\n"
+            "  explain ID                cause and fix for an ErrorID (95107), exit code (45),\n"
+            "                            HRESULT (0x8004E00F), EP code (EP0858) or signature id\n"
+            "  signatures [--test]       list the signature catalogue, or run its examples\n"
+            "\n"
+            "options for every command:\n"
+            "  --patterns DIR            add the signatures in DIR/*.json (same id replaces)\n"
+            "  -h, --help                help for a command: asrlog scan --help\n"
+            "  --version                 print the version\n"
+            "\n"
+            "exit codes: 0 no failed host, 1 failed hosts found, 2 usage or catalogue error,\n"
+            "            3 some inputs unreadable (the rest was analysed), 4 internal error\n");
+}
+
+static void usage_scan(FILE *f)
+{
+    fprintf(f,
+            "usage: asrlog scan [options] PATH...\n"
+            "\n"
+            "Reads every PATH: a log file (plain or .gz, UTF-8 or UTF-16, CRLF or LF), a folder\n"
+            "(walked recursively; a folder of one sub-folder per host names the hosts), or - for\n"
+            "standard input. Prints a fleet summary and, for every failed or warned host, the root\n"
+            "cause, evidence (file:line) and numbered remediation steps.\n"
+            "\n"
+            "options:\n"
+            "  -f, --format FMT          text (default), json (the report contract) or ndjson\n"
+            "                            (one ECS event per host)\n"
+            "  -o, --output FILE         write the report to FILE instead of standard output\n"
+            "  --color[=WHEN]            auto (default: only on a terminal), always, never\n"
+            "  --no-color                same as --color=never\n"
+            "  --host NAME               every input belongs to host NAME\n"
+            "  --host-pattern REGEX      host from the path relative to the scanned folder, via\n"
+            "                            the named group (?<host>...), e.g. '^(?<host>[^/]+)/'\n"
+            "  --follow-symlinks         follow symbolic links (default: list them as skipped)\n"
+            "  --progress, --no-progress progress on standard error (default: on a terminal)\n"
+            "  -q, --quiet               no progress\n"
+            "  --patterns DIR            add the signatures in DIR/*.json\n"
+            "\n"
+            "exit codes: 0 no failed host, 1 failed hosts found, 2 usage or catalogue error,\n"
+            "            3 some inputs unreadable (the rest was analysed), 4 internal error\n");
+}
+
+static void usage_explain(FILE *f)
+{
+    fprintf(f, "usage: asrlog explain [--format text|json] ID\n"
+               "\n"
+               "Looks ID up in the catalogue, offline: a portal ErrorID (95107), an installer exit\n"
+               "code (45), an HRESULT (0x8004E00F or -2147164145), an EP code (EP0858), an\n"
+               "errors-JSON name (ASRMobilityServiceKernelNotSupported) or a signature id.\n"
+               "exit codes: 0 found, 1 nothing matches, 2 usage or catalogue error\n");
+}
+
+static void usage_signatures(FILE *f)
+{
+    fprintf(f, "usage: asrlog signatures [--test] [--format text|json] [--patterns DIR]\n"
+               "\n"
+               "Lists the catalogue (id, effect, specificity, ErrorIDs, title). With --test, runs\n"
+               "every signature's match and nomatch examples and reports the ones that fail.\n"
+               "exit codes: 0 all good, 1 some examples fail, 2 usage or catalogue error\n");
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* catalogue */
+
+typedef struct user_files {
+    asr_source *v;
+    size_t n;
+    char **bufs;
+} user_files;
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Reads a whole file into memory. Returns NULL and sets errno on failure. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0)
+            break;
+        if (n == cap) {
+            char *p = realloc(buf, cap *= 2);
+            if (!p) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = p;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+/* Reads every .json file of DIR (sorted) as user catalogue files. Returns 0, or -1 after printing why. */
+static int load_user_dir(const char *dir, user_files *uf)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "%s: --patterns %s: %s\n", prog, dir, strerror(errno));
+        return -1;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l > 5 && strcmp(e->d_name + l - 5, ".json") == 0) {
+            char **p = realloc(names, (n + 1) * sizeof *p);
+            if (!p)
+                break;
+            names = p;
+            names[n++] = strdup(e->d_name);
+        }
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_name);
+    uf->v = calloc(n + 1, sizeof *uf->v);
+    uf->bufs = calloc(2 * n + 1, sizeof *uf->bufs);
+    for (size_t i = 0; i < n; i++) {
+        size_t plen = strlen(dir) + strlen(names[i]) + 2;
+        char *path = malloc(plen);
+        snprintf(path, plen, "%s/%s", dir, names[i]);
+        size_t len = 0;
+        char *text = slurp(path, &len);
+        if (!text) {
+            fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+            free(path);
+            for (size_t k = i; k < n; k++)
+                free(names[k]);
+            free(names);
+            return -1;
+        }
+        uf->v[uf->n].name = path;
+        uf->v[uf->n].text = text;
+        uf->v[uf->n].len = len;
+        uf->bufs[2 * uf->n] = path;
+        uf->bufs[2 * uf->n + 1] = text;
+        uf->n++;
+        free(names[i]);
+    }
+    free(names);
+    return 0;
+}
+
+static void free_user_files(user_files *uf)
+{
+    for (size_t i = 0; uf->bufs && i < 2 * uf->n; i++)
+        free(uf->bufs[i]);
+    free(uf->bufs);
+    free(uf->v);
+}
+
+/* Loads the built-in catalogue plus --patterns DIR. Prints diagnostics; NULL on failure. */
+static asr_catalog *load_catalog(const char *user_dir)
+{
+    user_files uf = {0};
+    if (user_dir && load_user_dir(user_dir, &uf) != 0) {
+        free_user_files(&uf);
+        return NULL;
+    }
+    size_t n = asr_builtin_catalog_count + uf.n;
+    asr_source *all = calloc(n + 1, sizeof *all);
+    if (!all) {
+        free_user_files(&uf);
+        return NULL;
+    }
+    memcpy(all, asr_builtin_catalog, asr_builtin_catalog_count * sizeof *all);
+    if (uf.n)
+        memcpy(all + asr_builtin_catalog_count, uf.v, uf.n * sizeof *all);
+    asr_catalog *cat = NULL;
+    asr_diag diag = {""};
+    asr_error err = asr_catalog_load(all, n, asr_builtin_catalog_count, &cat, &diag);
+    if (err)
+        fprintf(stderr, "%s: %s\n", prog, diag.text[0] ? diag.text : asr_strerror(err));
+    free(all);
+    free_user_files(&uf);
+    return cat;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* option parsing helpers */
+
+/* Matches "--name" or "--name=value" (value into *val); "--name value" takes the next arg. */
+static int opt_value(int argc, char **argv, int *i, const char *name, const char *shortname,
+                     const char **val)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if ((shortname && strcmp(a, shortname) == 0) || strcmp(a, name) == 0) {
+        if (*i + 1 >= argc) {
+            fprintf(stderr, "%s: option %s needs a value (see --help)\n", prog, name);
+            exit(EXIT_USAGE);
+        }
+        *val = argv[++*i];
+        return 1;
+    }
+    if (strncmp(a, name, n) == 0 && a[n] == '=') {
+        *val = a + n + 1;
+        return 1;
+    }
+    return 0;
+}
+
+static void unknown_option(const char *cmd, const char *opt)
+{
+    fprintf(stderr, "%s %s: unknown option '%s' (see '%s %s --help')\n", prog, cmd, opt, prog,
+            cmd);
+    exit(EXIT_USAGE);
+}
+
+/* Checks a --format value against the allowed list; exits with a usage error otherwise. */
+static void check_format(const char *cmd, const char *fmt, const char *const *allowed)
+{
+    for (int i = 0; allowed[i]; i++)
+        if (strcmp(fmt, allowed[i]) == 0)
+            return;
+    fprintf(stderr, "%s %s: unknown format '%s'; use one of:", prog, cmd, fmt);
+    for (int i = 0; allowed[i]; i++)
+        fprintf(stderr, " %s", allowed[i]);
+    fprintf(stderr, "\n");
+    exit(EXIT_USAGE);
+}
+
+/* Writes JSON with two-space indentation and a final newline. */
+static int write_json(FILE *out, json_t *j)
+{
+    if (json_dumpf(j, out, JSON_INDENT(2)) != 0)
+        return -1;
+    return fputc('\n', out) == EOF ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* scan */
+
+/* Exit code for a finished report. */
+static int scan_exit_code(json_t *report)
+{
+    json_t *inputs = json_object_get(report, "inputs");
+    size_t i;
+    json_t *in;
+    json_array_foreach(inputs, i, in)
+    {
+        if (strcmp(json_string_value(json_object_get(in, "status")), "unreadable") == 0)
+            return EXIT_UNREADABLE;
+    }
+    json_int_t failed = json_integer_value(json_object_get(json_object_get(report, "summary"),
+                                                           "failed"));
+    return failed > 0 ? EXIT_FAILURES : EXIT_CLEAN;
+}
+
+/* Prints one warning line per unreadable input to stderr. */
+static void warn_unreadable(json_t *report)
+{
+    size_t i;
+    json_t *in;
+    json_array_foreach(json_object_get(report, "inputs"), i, in)
+    {
+        const char *st = json_string_value(json_object_get(in, "status"));
+        if (strcmp(st, "unreadable") == 0)
+            fprintf(stderr, "%s: %s: %s\n", prog, json_string_value(json_object_get(in, "path")),
+                    json_string_value(json_object_get(in, "reason")));
+    }
+}
+
+static int cmd_scan(int argc, char **argv)
+{
+    const char *format = "text", *color = "auto", *patterns = NULL, *output = NULL;
+    scan_opts opts = {NULL, NULL, 0, -1};
+    char **paths = calloc((size_t)argc + 1, sizeof *paths);
+    int n_paths = 0, only_paths = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (only_paths || a[0] != '-' || strcmp(a, "-") == 0) {
+            paths[n_paths++] = argv[i];
+        } else if (strcmp(a, "--") == 0) {
+            only_paths = 1;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage_scan(stdout);
+            free(paths);
+            return EXIT_CLEAN;
+        } else if (opt_value(argc, argv, &i, "--format", "-f", &v)) {
+            format = v;
+        } else if (opt_value(argc, argv, &i, "--output", "-o", &v)) {
+            output = v;
+        } else if (strcmp(a, "--color") == 0) {
+            color = "always";
+        } else if (strncmp(a, "--color=", 8) == 0) {
+            color = a + 8;
+        } else if (strcmp(a, "--no-color") == 0) {
+            color = "never";
+        } else if (opt_value(argc, argv, &i, "--host-pattern", NULL, &v)) {
+            opts.host_pattern = v;
+        } else if (opt_value(argc, argv, &i, "--host", NULL, &v)) {
+            opts.host = v;
+        } else if (opt_value(argc, argv, &i, "--patterns", NULL, &v)) {
+            patterns = v;
+        } else if (strcmp(a, "--follow-symlinks") == 0) {
+            opts.follow_symlinks = 1;
+        } else if (strcmp(a, "--progress") == 0) {
+            opts.progress = 1;
+        } else if (strcmp(a, "--no-progress") == 0 || strcmp(a, "-q") == 0 ||
+                   strcmp(a, "--quiet") == 0) {
+            opts.progress = 0;
+        } else {
+            free(paths);
+            unknown_option("scan", a);
+        }
+    }
+    static const char *const formats[] = {"text", "json", "ndjson", NULL};
+    check_format("scan", format, formats);
+    if (strcmp(color, "auto") != 0 && strcmp(color, "always") != 0 && strcmp(color, "never") != 0) {
+        fprintf(stderr, "%s scan: --color takes auto, always or never, not '%s'\n", prog, color);
+        free(paths);
+        return EXIT_USAGE;
+    }
+    if (n_paths == 0) {
+        fprintf(stderr, "%s scan: no PATH given (use - for standard input; see --help)\n", prog);
+        free(paths);
+        return EXIT_USAGE;
+    }
+    if (opts.progress < 0)
+        opts.progress = isatty(2);
+    asr_catalog *cat = load_catalog(patterns);
+    if (!cat) {
+        free(paths);
+        return EXIT_USAGE;
+    }
+    int rc = EXIT_INTERNAL;
+    asr_analysis *an = NULL;
+    json_t *report = NULL;
+    FILE *out = stdout;
+    asr_diag diag = {""};
+    if (asr_analysis_new(cat, &an) != ASR_OK)
+        goto done;
+    asr_error err = scan_paths(cat, an, paths, n_paths, &opts, &diag);
+    if (err == ASR_ERR_ARG) {
+        fprintf(stderr, "%s scan: %s\n", prog, diag.text);
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    if (err) {
+        fprintf(stderr, "%s scan: %s\n", prog, asr_strerror(err));
+        goto done;
+    }
+    if (asr_analysis_report(an, &report) != ASR_OK) {
+        fprintf(stderr, "%s scan: out of memory while building the report\n", prog);
+        goto done;
+    }
+    if (output && !(out = fopen(output, "w"))) {
+        fprintf(stderr, "%s scan: cannot write %s: %s\n", prog, output, strerror(errno));
+        rc = EXIT_USAGE;
+        out = stdout;
+        goto done;
+    }
+    int werr;
+    if (strcmp(format, "json") == 0) {
+        werr = write_json(out, report);
+    } else if (strcmp(format, "ndjson") == 0) {
+        werr = render_ndjson(out, report);
+    } else {
+        text_style style = {strcmp(color, "always") == 0 ||
+                            (strcmp(color, "auto") == 0 && !output && isatty(fileno(out)))};
+        werr = render_text(out, report, &style);
+    }
+    if (fflush(out) != 0)
+        werr = -1;
+    if (werr) {
+        fprintf(stderr, "%s scan: writing the report failed: %s\n", prog, strerror(errno));
+        goto done;
+    }
+    warn_unreadable(report);
+    rc = scan_exit_code(report);
+done:
+    if (out != stdout)
+        fclose(out);
+    json_decref(report);
+    asr_analysis_free(an);
+    asr_catalog_free(cat);
+    free(paths);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* explain */
+
+/* Prints "label: a, b, c" for a JSON array member, when not empty. */
+static void print_list(const char *label, json_t *arr)
+{
+    if (json_array_size(arr) == 0)
+        return;
+    printf("  %s: ", label);
+    size_t i;
+    json_t *x;
+    json_array_foreach(arr, i, x)
+    {
+        if (json_is_integer(x))
+            printf("%s%lld", i ? ", " : "", (long long)json_integer_value(x));
+        else
+            printf("%s%s", i ? ", " : "", json_string_value(x));
+    }
+    printf("\n");
+}
+
+/* Prints one catalogue entry for people. */
+static void print_entry(json_t *s)
+{
+    printf("%s  [%s, %s, specificity %lld]\n  %s\n",
+           json_string_value(json_object_get(s, "id")),
+           json_string_value(json_object_get(s, "effect")),
+           json_string_value(json_object_get(s, "severity")),
+           (long long)json_integer_value(json_object_get(s, "specificity")),
+           json_string_value(json_object_get(s, "title")));
+    print_list("ErrorIDs", json_object_get(s, "error_ids"));
+    print_list("exit codes", json_object_get(s, "exit_codes"));
+    print_list("HRESULTs", json_object_get(s, "hresults"));
+    print_list("EP codes", json_object_get(s, "ep_codes"));
+    print_list("errors-JSON names", json_object_get(s, "error_names"));
+    printf("  defined in: %s\n", json_string_value(json_object_get(s, "file")));
+    json_t *r = json_object_get(s, "remediation");
+    if (json_is_object(r)) {
+        printf("\n  What happened and what to do:\n    %s\n",
+               json_string_value(json_object_get(r, "summary")));
+        size_t i;
+        json_t *x;
+        json_array_foreach(json_object_get(r, "steps"), i, x)
+        {
+            printf("    %zu. %s\n", i + 1, json_string_value(x));
+        }
+        json_array_foreach(json_object_get(r, "commands"), i, x)
+        {
+            printf("       $ %s\n", json_string_value(x));
+        }
+        const char *ref = json_string_value(json_object_get(r, "reference"));
+        if (ref && *ref)
+            printf("    Reference: %s\n", ref);
+    }
+    printf("\n");
+}
+
+static int cmd_explain(int argc, char **argv)
+{
+    const char *format = "text", *patterns = NULL, *id = NULL, *v;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage_explain(stdout);
+            return EXIT_CLEAN;
+        } else if (opt_value(argc, argv, &i, "--format", "-f", &v)) {
+            format = v;
+        } else if (opt_value(argc, argv, &i, "--patterns", NULL, &v)) {
+            patterns = v;
+        } else if (a[0] == '-' && !(a[1] >= '0' && a[1] <= '9')) {
+            unknown_option("explain", a);
+        } else if (!id) {
+            id = a;
+        } else {
+            fprintf(stderr, "%s explain: give one ID (see --help)\n", prog);
+            return EXIT_USAGE;
+        }
+    }
+    static const char *const formats[] = {"text", "json", NULL};
+    check_format("explain", format, formats);
+    if (!id) {
+        fprintf(stderr, "%s explain: no ID given (see --help)\n", prog);
+        return EXIT_USAGE;
+    }
+    asr_catalog *cat = load_catalog(patterns);
+    if (!cat)
+        return EXIT_USAGE;
+    json_t *arr = NULL;
+    asr_error err = asr_catalog_explain(cat, id, &arr);
+    int rc = EXIT_CLEAN;
+    if (err == ASR_ERR_NOT_FOUND) {
+        fprintf(stderr, "%s explain: nothing in the catalogue matches '%s'\n", prog, id);
+        rc = EXIT_FAILURES;
+    } else if (err) {
+        fprintf(stderr, "%s explain: %s\n", prog, asr_strerror(err));
+        rc = EXIT_INTERNAL;
+    } else if (strcmp(format, "json") == 0) {
+        write_json(stdout, arr);
+    } else {
+        size_t i;
+        json_t *s;
+        json_array_foreach(arr, i, s) { print_entry(s); }
+    }
+    json_decref(arr);
+    asr_catalog_free(cat);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* signatures */
+
+static int cmd_signatures(int argc, char **argv)
+{
+    const char *format = "text", *patterns = NULL, *v;
+    int test = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage_signatures(stdout);
+            return EXIT_CLEAN;
+        } else if (strcmp(a, "--test") == 0) {
+            test = 1;
+        } else if (opt_value(argc, argv, &i, "--format", "-f", &v)) {
+            format = v;
+        } else if (opt_value(argc, argv, &i, "--patterns", NULL, &v)) {
+            patterns = v;
+        } else {
+            unknown_option("signatures", a);
+        }
+    }
+    static const char *const formats[] = {"text", "json", NULL};
+    check_format("signatures", format, formats);
+    asr_catalog *cat = load_catalog(patterns);
+    if (!cat)
+        return EXIT_USAGE;
+    int rc = EXIT_CLEAN;
+    size_t n = asr_catalog_count(cat);
+    if (test) {
+        json_t *fails = NULL;
+        size_t examples = 0;
+        if (asr_catalog_test(cat, &fails, &examples) != ASR_OK) {
+            fprintf(stderr, "%s signatures: the example test could not run\n", prog);
+            asr_catalog_free(cat);
+            return EXIT_INTERNAL;
+        }
+        size_t nf = json_array_size(fails), i;
+        json_t *f;
+        if (strcmp(format, "json") == 0) {
+            json_t *doc = json_pack("{s:I, s:I, s:O}", "signatures", (json_int_t)n, "examples",
+                                    (json_int_t)examples, "failures", fails);
+            write_json(stdout, doc);
+            json_decref(doc);
+        } else {
+            json_array_foreach(fails, i, f)
+            {
+                printf("FAIL %s: %s [%s] %s\n     %s\n",
+                       json_string_value(json_object_get(f, "file")),
+                       json_string_value(json_object_get(f, "signature")),
+                       json_string_value(json_object_get(f, "kind")),
+                       json_string_value(json_object_get(f, "problem")),
+                       json_string_value(json_object_get(f, "line")));
+            }
+            printf("%zu signatures, %zu examples: %zu passed, %zu failed\n", n, examples,
+                   examples - nf, nf);
+        }
+        rc = nf ? EXIT_FAILURES : EXIT_CLEAN;
+        json_decref(fails);
+    } else if (strcmp(format, "json") == 0) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(arr, asr_catalog_describe(cat, i));
+        write_json(stdout, arr);
+        json_decref(arr);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            json_t *s = asr_catalog_describe(cat, i);
+            json_t *ids = json_object_get(s, "error_ids");
+            char idbuf[64] = "";
+            size_t k;
+            json_t *x;
+            json_array_foreach(ids, k, x)
+            {
+                char one[16];
+                snprintf(one, sizeof one, "%s%lld", k ? "," : "",
+                         (long long)json_integer_value(x));
+                strncat(idbuf, one, sizeof idbuf - strlen(idbuf) - 1);
+            }
+            printf("%-48s %-13s %3lld  %-12s %s\n", json_string_value(json_object_get(s, "id")),
+                   json_string_value(json_object_get(s, "effect")),
+                   (long long)json_integer_value(json_object_get(s, "specificity")), idbuf,
+                   json_string_value(json_object_get(s, "title")));
+            json_decref(s);
+        }
+        printf("%zu signatures\n", n);
+    }
+    asr_catalog_free(cat);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage_main(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        usage_main(stdout);
+        return EXIT_CLEAN;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("asrlog %s\n", ASRLOG_VERSION);
+        return EXIT_CLEAN;
+    }
+    if (strcmp(cmd, "scan") == 0)
+        return cmd_scan(argc - 1, argv + 1);
+    if (strcmp(cmd, "explain") == 0)
+        return cmd_explain(argc - 1, argv + 1);
+    if (strcmp(cmd, "signatures") == 0)
+        return cmd_signatures(argc - 1, argv + 1);
+    fprintf(stderr, "%s: unknown command '%s' (commands: scan, explain, signatures; see --help)\n",
+            prog, cmd);
+    return EXIT_USAGE;
+}

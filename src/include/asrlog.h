@@ -1,0 +1,168 @@
+/*
+ * asrlog.h — public API of libasrlog.
+ *
+ * Lifecycle, in reading order:
+ *   1. asr_catalog_load()      patterns/<family>.json -> immutable, compiled catalogue (share it).
+ *   2. asr_scanner_new()       one per worker thread: Hyperscan scratch + PCRE2 match data.
+ *   3. asr_analysis_new()      the per-run state that collects inputs and findings.
+ *   4. for each input: asr_input_begin() -> asr_input_feed()* -> asr_input_end()
+ *      (raw bytes in: gzip, UTF-16 and line endings are handled inside).
+ *   5. asr_analysis_report()   classify and build the report (a jansson object, the contract
+ *                              of DESIGN.md); the caller renders it in any format.
+ *   6. free in reverse order.
+ *
+ * Ownership: every asr_..._new / asr_..._load returns an object the caller frees with the matching *_free.
+ * Strings passed in are copied. Objects returned through `json_t **` carry a new reference.
+ * The library never prints, never exits and never opens a file it was not handed.
+ * Every function that can fail returns an asr_error; on failure outputs are left untouched
+ * (or NULL) and `diag`, when given, holds a human readable message.
+ */
+#ifndef ASRLOG_H
+#define ASRLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ASRLOG_VERSION "0.1.0"
+
+/* The one error enum of the library. */
+typedef enum asr_error {
+    ASR_OK = 0,
+    ASR_ERR_NOMEM,        /* allocation failed */
+    ASR_ERR_ARG,          /* invalid argument from the caller */
+    ASR_ERR_IO,           /* reading a catalogue file failed */
+    ASR_ERR_CATALOG,      /* catalogue is invalid (diag says file:line:column) */
+    ASR_ERR_COMPILE,      /* Hyperscan or PCRE2 refused an expression */
+    ASR_ERR_DECODE,       /* input is corrupt (truncated gzip, …); data before it was kept */
+    ASR_ERR_LIMIT,        /* a configured limit was reached; data before it was kept */
+    ASR_ERR_SCAN,         /* Hyperscan scan call failed */
+    ASR_ERR_NOT_FOUND,    /* lookup found nothing */
+    ASR_ERR__COUNT
+} asr_error;
+
+/* Returns a static, human readable text for `err`. Never NULL. */
+const char *asr_strerror(asr_error err);
+
+/* A diagnostic buffer: filled by failing calls with "file:line:column: message" or similar. */
+typedef struct asr_diag {
+    char text[1024];
+} asr_diag;
+
+
+/* ---- catalogue ------------------------------------------------------------------------ */
+
+/* One catalogue file held in memory: `name` is used in diagnostics ("patterns/vss.json"). */
+typedef struct asr_source {
+    const char *name;
+    const char *text;
+    size_t len;
+} asr_source;
+
+typedef struct asr_catalog asr_catalog;
+
+/*
+ * asr_catalog_load — validates and compiles catalogue files.
+ * files[0..n_builtin) are the built-in catalogue (duplicate ids are an error); the files after
+ * them are user files whose signatures extend the catalogue or replace a built-in one with the
+ * same id. Returns ASR_ERR_CATALOG / ASR_ERR_COMPILE with "file:line:column: message" in diag.
+ * The caller frees *out with asr_catalog_free().
+ */
+asr_error asr_catalog_load(const asr_source *files, size_t n_files, size_t n_builtin,
+                           asr_catalog **out, asr_diag *diag);
+void asr_catalog_free(asr_catalog *cat);
+
+/* Number of signatures. */
+size_t asr_catalog_count(const asr_catalog *cat);
+
+/* A stable hex digest of the catalogue's files (names and bytes). Owned by the catalogue. */
+const char *asr_catalog_hash(const asr_catalog *cat);
+
+/*
+ * asr_catalog_describe — signature number i as a JSON object: its catalogue entry plus
+ * "family" and "file". New reference; NULL when i is out of range or memory is short.
+ */
+json_t *asr_catalog_describe(const asr_catalog *cat, size_t i);
+
+/*
+ * asr_catalog_explain — every signature that `query` names: a signature id, a portal ErrorID
+ * (95107), an installer exit code (45), an HRESULT (0x8004E00F, case-insensitive, or its signed
+ * decimal), an EP code (EP0858) or an errors-JSON name. *out is a new JSON array (most specific
+ * first); ASR_ERR_NOT_FOUND when nothing matches.
+ */
+asr_error asr_catalog_explain(const asr_catalog *cat, const char *query, json_t **out);
+
+/*
+ * asr_catalog_test — runs every example line of every signature: each `match` line must hit
+ * the signature (and its `extract`, when present), each `nomatch` line must not. *failures is
+ * a new JSON array of {"file","signature","kind","line","problem"}; *examples counts the lines.
+ */
+asr_error asr_catalog_test(const asr_catalog *cat, json_t **failures, size_t *examples);
+
+/* ---- scanning --------------------------------------------------------------------------- */
+
+typedef struct asr_scanner asr_scanner;
+typedef struct asr_input asr_input;
+typedef struct asr_analysis asr_analysis;
+
+/* A per-thread scanner (Hyperscan scratch, PCRE2 match data). Free with asr_scanner_free. */
+asr_error asr_scanner_new(const asr_catalog *cat, asr_scanner **out);
+void asr_scanner_free(asr_scanner *s);
+
+/* What the caller knows about an input before reading it. */
+typedef struct asr_input_info {
+    const char *path;       /* shown in the report, e.g. "corpus/WEB01/ASRSetupLogs/x.log" */
+    const char *arg_host;   /* host from --host or --host-pattern, or NULL */
+    const char *path_host;  /* host from a per-host folder or archive, or NULL */
+    uint64_t max_decoded;   /* decoded byte cap for this input; 0 = none */
+} asr_input_info;
+
+/*
+ * asr_input_new — starts reading one input with `scanner` (which must outlive the input until
+ * asr_input_end returns). Feed it raw bytes with asr_input_feed, then call asr_input_end.
+ */
+asr_error asr_input_new(asr_scanner *scanner, const asr_input_info *info, asr_input **out);
+
+/*
+ * asr_input_feed — raw bytes (any split): gzip, BOMs, UTF-16 and line endings are handled.
+ * ASR_ERR_DECODE / ASR_ERR_LIMIT mean the rest of this input is ignored (what was read counts).
+ */
+asr_error asr_input_feed(asr_input *in, const void *data, size_t len);
+
+/* asr_input_end — scans what is left. Returns the first error the input met, if any. */
+asr_error asr_input_end(asr_input *in);
+
+/*
+ * asr_input_set_status — marks an input that could not be read ("skipped" or "unreadable")
+ * with a reason. Such an input is still listed in the report.
+ */
+asr_error asr_input_set_status(asr_input *in, const char *status, const char *reason);
+
+void asr_input_free(asr_input *in);
+
+/* ---- analysis and report ---------------------------------------------------------------- */
+
+asr_error asr_analysis_new(const asr_catalog *cat, asr_analysis **out);
+
+/* Adds a finished input; the analysis takes ownership (also on failure). */
+asr_error asr_analysis_add(asr_analysis *a, asr_input *in);
+
+/*
+ * asr_analysis_report — classifies every host and returns the report document of DESIGN.md
+ * ("asrlog_version", "inputs", "summary", "hosts"). Inputs and hosts are in a deterministic
+ * order. *out is a new reference.
+ */
+asr_error asr_analysis_report(asr_analysis *a, json_t **out);
+
+void asr_analysis_free(asr_analysis *a);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ASRLOG_H */

@@ -1,0 +1,1202 @@
+/*
+ * classify.c — from recorded hits to per-host verdicts and the report document.
+ *
+ * Steps (asr_analysis_report):
+ *   1. identity: every input, or every push-install job inside a multi-host input, gets a set
+ *      of names (host name, VM name, IP); names that occur together are one host (union-find,
+ *      case-insensitive).
+ *   2. attempts: each single-host input is cut into attempts at attempt-start hits; each
+ *      push job is one attempt. attempt-end hits give the exit code and its outcome.
+ *   3. deciding attempts: per host and log type, the last attempt of the newest file; per host
+ *      the latest push job; attempts more than a day older than the newest are dropped.
+ *   4. verdict: the worst outcome of the deciding attempts; root cause = the most specific
+ *      failure (or, for succeeded_with_warnings, failure/warning) hit among them.
+ *   5. report: the JSON contract of DESIGN.md, in a deterministic order.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+
+/* ------------------------------------------------------------------------------------------ */
+/* analysis object */
+
+asr_error asr_analysis_new(const asr_catalog *cat, asr_analysis **out)
+{
+    if (!cat || !out)
+        return ASR_ERR_ARG;
+    asr_analysis *a = calloc(1, sizeof *a);
+    if (!a)
+        return ASR_ERR_NOMEM;
+    a->cat = cat;
+    *out = a;
+    return ASR_OK;
+}
+
+asr_error asr_analysis_add(asr_analysis *a, asr_input *in)
+{
+    if (!a || !in) {
+        asr_input_free(in);
+        return ASR_ERR_ARG;
+    }
+    if (a->n_inputs == a->cap_inputs) {
+        size_t cap = a->cap_inputs ? a->cap_inputs * 2 : 64;
+        asr_input **p = realloc(a->inputs, cap * sizeof *p);
+        if (!p) {
+            asr_input_free(in);
+            return ASR_ERR_NOMEM;
+        }
+        a->inputs = p;
+        a->cap_inputs = cap;
+    }
+    in->scanner = NULL; /* the scanner may be freed or reused from now on */
+    a->inputs[a->n_inputs++] = in;
+    return ASR_OK;
+}
+
+void asr_analysis_free(asr_analysis *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->n_inputs; i++)
+        asr_input_free(a->inputs[i]);
+    free(a->inputs);
+    free(a);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* growable pointer vector */
+
+typedef struct pvec {
+    void **v;
+    size_t n, cap;
+} pvec;
+
+/* Appends p; returns 0 on allocation failure. */
+static int pvec_push(pvec *pv, void *p)
+{
+    if (pv->n == pv->cap) {
+        size_t cap = pv->cap ? pv->cap * 2 : 8;
+        void **q = realloc(pv->v, cap * sizeof *q);
+        if (!q)
+            return 0;
+        pv->v = q;
+        pv->cap = cap;
+    }
+    pv->v[pv->n++] = p;
+    return 1;
+}
+
+static void pvec_free(pvec *pv)
+{
+    free(pv->v);
+    pv->v = NULL;
+    pv->n = pv->cap = 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* names and union-find */
+
+/* Where a name came from, best first. */
+typedef enum name_rank {
+    RANK_ARGUMENT = 0,
+    RANK_PATH,
+    RANK_FILE_PREFIX,
+    RANK_CONTENT,
+    RANK_CONTENT_VM,
+    RANK_CONTENT_IP,
+    RANK_FILE
+} name_rank;
+
+static const char *rank_source(name_rank r)
+{
+    switch (r) {
+    case RANK_ARGUMENT:
+        return "argument";
+    case RANK_PATH:
+        return "path";
+    case RANK_CONTENT:
+    case RANK_CONTENT_VM:
+    case RANK_CONTENT_IP:
+        return "content";
+    default:
+        return "file";
+    }
+}
+
+typedef struct name_node {
+    char *key;          /* lower case */
+    char *display;      /* as first seen with the best rank */
+    name_rank rank;
+    size_t parent;
+} name_node;
+
+typedef struct names {
+    name_node *v;
+    size_t n, cap;
+    size_t *table;      /* open addressing: index+1, 0 = empty */
+    size_t tcap;
+} names;
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* Rebuilds the hash table at twice the size. */
+static int names_grow_table(names *ns)
+{
+    size_t tcap = ns->tcap ? ns->tcap * 2 : 64;
+    size_t *t = calloc(tcap, sizeof *t);
+    if (!t)
+        return 0;
+    for (size_t i = 0; i < ns->n; i++) {
+        size_t h = (size_t)hash_str(ns->v[i].key) & (tcap - 1);
+        while (t[h])
+            h = (h + 1) & (tcap - 1);
+        t[h] = i + 1;
+    }
+    free(ns->table);
+    ns->table = t;
+    ns->tcap = tcap;
+    return 1;
+}
+
+/* Finds the node of `name` (case-insensitive) or adds it; returns its index or (size_t)-1. */
+static size_t names_get(names *ns, const char *name, name_rank rank)
+{
+    char *key = asr_lower(asr_strdup(name));
+    if (!key)
+        return (size_t)-1;
+    if (ns->tcap == 0 || (ns->n + 1) * 2 > ns->tcap)
+        if (!names_grow_table(ns)) {
+            free(key);
+            return (size_t)-1;
+        }
+    size_t h = (size_t)hash_str(key) & (ns->tcap - 1);
+    while (ns->table[h]) {
+        name_node *nd = &ns->v[ns->table[h] - 1];
+        if (strcmp(nd->key, key) == 0) {
+            free(key);
+            if (rank < nd->rank) {
+                char *d = asr_strdup(name);
+                if (d) {
+                    free(nd->display);
+                    nd->display = d;
+                    nd->rank = rank;
+                }
+            }
+            return ns->table[h] - 1;
+        }
+        h = (h + 1) & (ns->tcap - 1);
+    }
+    if (ns->n == ns->cap) {
+        size_t cap = ns->cap ? ns->cap * 2 : 64;
+        name_node *p = realloc(ns->v, cap * sizeof *p);
+        if (!p) {
+            free(key);
+            return (size_t)-1;
+        }
+        ns->v = p;
+        ns->cap = cap;
+    }
+    name_node *nd = &ns->v[ns->n];
+    nd->key = key;
+    nd->display = asr_strdup(name);
+    nd->rank = rank;
+    nd->parent = ns->n;
+    if (!nd->display) {
+        free(key);
+        return (size_t)-1;
+    }
+    ns->table[h] = ns->n + 1;
+    return ns->n++;
+}
+
+static size_t names_find(names *ns, size_t i)
+{
+    while (ns->v[i].parent != i) {
+        ns->v[i].parent = ns->v[ns->v[i].parent].parent;
+        i = ns->v[i].parent;
+    }
+    return i;
+}
+
+static void names_union(names *ns, size_t a, size_t b)
+{
+    a = names_find(ns, a);
+    b = names_find(ns, b);
+    if (a != b)
+        ns->v[b > a ? b : a].parent = b > a ? a : b;
+}
+
+static void names_free(names *ns)
+{
+    for (size_t i = 0; i < ns->n; i++) {
+        free(ns->v[i].key);
+        free(ns->v[i].display);
+    }
+    free(ns->v);
+    free(ns->table);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* attempts */
+
+typedef struct attempt {
+    const asr_input *in;
+    size_t input_idx;
+    size_t name;            /* a name node of the host */
+    uint64_t line;          /* first line (start marker, or 1) */
+    asr_time started;
+    int has_exit;
+    int64_t exit_code;
+    asr_outcome end_outcome;
+    const asr_hit *end_hit;
+    pvec hits;              /* failure / warning / success hits */
+    asr_outcome outcome;
+    int last_in_input;
+    int current;
+    int is_push;
+    char *job_id;
+    size_t seq;             /* creation order */
+} attempt;
+
+typedef struct job {
+    char *job_id;
+    char *ip;
+    char *vm_name;
+    attempt *att;
+} job;
+
+typedef struct state {
+    const asr_catalog *cat;
+    asr_analysis *a;
+    names ns;
+    pvec attempts;          /* attempt* */
+    size_t *input_name;     /* per input: its host name node for single-host inputs, or -1 */
+} state;
+
+static attempt *attempt_new(state *st, const asr_input *in, size_t idx, size_t name,
+                            uint64_t line)
+{
+    attempt *at = calloc(1, sizeof *at);
+    if (!at)
+        return NULL;
+    at->in = in;
+    at->input_idx = idx;
+    at->name = name;
+    at->line = line;
+    at->seq = st->attempts.n;
+    if (!pvec_push(&st->attempts, at)) {
+        free(at);
+        return NULL;
+    }
+    return at;
+}
+
+/* Should this hit count at all? Weak evidence in unrecognised files is ignored. */
+static int hit_counts(const asr_input *in, const asr_signature *sig)
+{
+    return in->log_type != ASR_LOG_UNKNOWN || sig->specificity >= 50;
+}
+
+/* Records a failure/warning/success/attempt-end hit in an attempt. */
+static int attempt_take(attempt *at, const asr_signature *sig, const asr_hit *h)
+{
+    if (sig->effect == ASR_EFFECT_ATTEMPT_END) {
+        json_t *ec = h->fields ? json_object_get(h->fields, "exit_code") : NULL;
+        if (json_is_integer(ec)) {
+            at->has_exit = 1;
+            at->exit_code = json_integer_value(ec);
+            at->end_outcome = asr_signature_exit_outcome(sig, at->exit_code);
+            at->end_hit = h;
+        }
+        return 1;
+    }
+    if (sig->effect == ASR_EFFECT_FAILURE || sig->effect == ASR_EFFECT_WARNING ||
+        sig->effect == ASR_EFFECT_SUCCESS)
+        return pvec_push(&at->hits, (void *)h);
+    return 1;
+}
+
+/* String field of a hit, or NULL. */
+static const char *field(const asr_hit *h, const char *name)
+{
+    if (!h->fields)
+        return NULL;
+    json_t *v = json_object_get(h->fields, name);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Host name of a single-host input, by the identity rules in order. */
+static size_t single_host_name(state *st, const asr_input *in)
+{
+    if (in->arg_host)
+        return names_get(&st->ns, in->arg_host, RANK_ARGUMENT);
+    if (in->path_host)
+        return names_get(&st->ns, in->path_host, RANK_PATH);
+    if (in->file_host)
+        return names_get(&st->ns, in->file_host, RANK_FILE_PREFIX);
+    for (size_t i = 0; i < in->n_hits; i++) {
+        const asr_signature *sig = &st->cat->sigs[in->hits[i].sig];
+        const char *h = sig->effect == ASR_EFFECT_CONTEXT ? field(&in->hits[i], "host") : NULL;
+        if (h && *h)
+            return names_get(&st->ns, h, RANK_CONTENT);
+    }
+    return names_get(&st->ns, in->path, RANK_FILE);
+}
+
+/* Cuts a single-host input into attempts. */
+static asr_error split_single(state *st, const asr_input *in, size_t idx)
+{
+    size_t name = single_host_name(st, in);
+    if (name == (size_t)-1)
+        return ASR_ERR_NOMEM;
+    st->input_name[idx] = name;
+    attempt *cur = attempt_new(st, in, idx, name, 1);
+    if (!cur)
+        return ASR_ERR_NOMEM;
+    cur->started = in->name_time;
+    int cur_has_start = 0, cur_has_hits = 0;
+    for (size_t i = 0; i < in->n_hits; i++) {
+        const asr_hit *h = &in->hits[i];
+        const asr_signature *sig = &st->cat->sigs[h->sig];
+        if (!hit_counts(in, sig))
+            continue;
+        if (sig->effect == ASR_EFFECT_ATTEMPT_START) {
+            if (cur_has_start || cur_has_hits) {
+                cur = attempt_new(st, in, idx, name, h->line);
+                if (!cur)
+                    return ASR_ERR_NOMEM;
+                cur_has_hits = 0;
+            }
+            cur->line = h->line;
+            cur->started = h->time.valid ? h->time : in->name_time;
+            cur_has_start = 1;
+            continue;
+        }
+        if (sig->effect == ASR_EFFECT_CONTEXT)
+            continue;
+        cur_has_hits = 1;
+        if (!attempt_take(cur, sig, h))
+            return ASR_ERR_NOMEM;
+    }
+    cur->last_in_input = 1;
+    return ASR_OK;
+}
+
+/* Finds or adds a job by id. */
+static job *job_get(pvec *jobs, const char *id)
+{
+    for (size_t i = 0; i < jobs->n; i++) {
+        job *j = jobs->v[i];
+        if (j->job_id && id && strcmp(j->job_id, id) == 0)
+            return j;
+    }
+    job *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->job_id = asr_strdup(id);
+    if (!pvec_push(jobs, j)) {
+        free(j->job_id);
+        free(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* Sets *dst to a copy of src when *dst is empty. */
+static void fill(char **dst, const char *src)
+{
+    if (!*dst && src && *src)
+        *dst = asr_strdup(src);
+}
+
+/* Maps thread ids to jobs: tids[i] -> tjobs[i]. */
+typedef struct tid_map {
+    int64_t *tid;
+    job **job;
+    size_t n, cap;
+} tid_map;
+
+static job *tid_lookup(const tid_map *m, int64_t tid)
+{
+    for (size_t i = m->n; i-- > 0;)
+        if (m->tid[i] == tid)
+            return m->job[i];
+    return NULL;
+}
+
+static int tid_set(tid_map *m, int64_t tid, job *j)
+{
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 16;
+        int64_t *t = realloc(m->tid, cap * sizeof *t);
+        if (!t)
+            return 0;
+        m->tid = t;
+        job **jj = realloc(m->job, cap * sizeof *jj);
+        if (!jj)
+            return 0;
+        m->job = jj;
+        m->cap = cap;
+    }
+    m->tid[m->n] = tid;
+    m->job[m->n] = j;
+    m->n++;
+    return 1;
+}
+
+/* Reads the context fields of one push-log hit into the job tables. */
+static int push_context(pvec *jobs, tid_map *threads, tid_map *describing, const asr_hit *h)
+{
+    const char *ip = field(h, "ip"), *jid = field(h, "job_id"), *vm = field(h, "vm_name");
+    const char *thr = field(h, "thread_id");
+    if (thr && jid) { /* "Push Install Process thread for JOB ID: …, IP: … ThreadID: (0x…)" */
+        job *j = job_get(jobs, jid);
+        if (!j)
+            return 0;
+        fill(&j->ip, ip);
+        long long t = strtoll(thr, NULL, 0);
+        return tid_set(threads, t, j);
+    }
+    if (h->tid < 0)
+        return 1;
+    job *cur = tid_lookup(describing, h->tid);
+    if (ip && !jid) {
+        job *owner = tid_lookup(threads, h->tid);
+        if (owner) { /* "Received remote ip address = …" inside a job thread */
+            fill(&owner->ip, ip);
+            return 1;
+        }
+        job *j = job_get(jobs, NULL); /* a new job-details block starts */
+        if (!j)
+            return 0;
+        fill(&j->ip, ip);
+        return tid_set(describing, h->tid, j);
+    }
+    if (jid) {
+        if (cur && !cur->job_id) {
+            job *same = NULL;
+            for (size_t i = 0; i < jobs->n; i++)
+                if (((job *)jobs->v[i])->job_id &&
+                    strcmp(((job *)jobs->v[i])->job_id, jid) == 0)
+                    same = jobs->v[i];
+            if (same) { /* the job was seen before: merge the new details into it */
+                fill(&same->ip, cur->ip);
+                return tid_set(describing, h->tid, same);
+            }
+            cur->job_id = asr_strdup(jid);
+            return cur->job_id != NULL;
+        }
+        job *j = job_get(jobs, jid);
+        if (!j)
+            return 0;
+        if (!tid_lookup(threads, h->tid))
+            return tid_set(describing, h->tid, j);
+        return 1;
+    }
+    if (vm && cur)
+        fill(&cur->vm_name, vm);
+    return 1;
+}
+
+/* Name node for a job: VM name and IP joined. */
+static size_t job_name(state *st, job *j, const asr_input *in)
+{
+    size_t a = (size_t)-1, b = (size_t)-1;
+    if (in->arg_host)
+        return names_get(&st->ns, in->arg_host, RANK_ARGUMENT);
+    if (j->vm_name)
+        a = names_get(&st->ns, j->vm_name, RANK_CONTENT_VM);
+    if (j->ip)
+        b = names_get(&st->ns, j->ip, RANK_CONTENT_IP);
+    if (a != (size_t)-1 && b != (size_t)-1)
+        names_union(&st->ns, a, b);
+    return a != (size_t)-1 ? a : b;
+}
+
+/* Cuts a multi-host input (push service / per-job / portal text) into per-job attempts. */
+static asr_error split_multi(state *st, const asr_input *in, size_t idx)
+{
+    pvec jobs = {0};
+    tid_map threads = {0}, describing = {0};
+    asr_error err = ASR_ERR_NOMEM;
+    st->input_name[idx] = (size_t)-1;
+    for (size_t i = 0; i < in->n_hits; i++) {
+        const asr_hit *h = &in->hits[i];
+        const asr_signature *sig = &st->cat->sigs[h->sig];
+        if (h->fields && (field(h, "ip") || field(h, "job_id") || field(h, "vm_name")) &&
+            (sig->effect == ASR_EFFECT_CONTEXT || sig->effect == ASR_EFFECT_ATTEMPT_START))
+            if (!push_context(&jobs, &threads, &describing, h))
+                goto out;
+    }
+    /* a file with no thread linkage (per-job log, portal text) is one job */
+    job *single = NULL;
+    if (threads.n == 0) {
+        for (size_t i = 0; i < jobs.n && !single; i++)
+            if (((job *)jobs.v[i])->ip || ((job *)jobs.v[i])->vm_name)
+                single = jobs.v[i];
+        if (!single && in->arg_host)
+            single = job_get(&jobs, NULL);
+    }
+    for (size_t i = 0; i < in->n_hits; i++) {
+        const asr_hit *h = &in->hits[i];
+        const asr_signature *sig = &st->cat->sigs[h->sig];
+        if (!hit_counts(in, sig) || sig->effect == ASR_EFFECT_CONTEXT)
+            continue;
+        job *j = single ? single : (h->tid >= 0 ? tid_lookup(&threads, h->tid) : NULL);
+        if (!j)
+            continue; /* service-level lines that belong to no source machine */
+        if (!j->att) {
+            size_t name = job_name(st, j, in);
+            if (name == (size_t)-1)
+                continue;
+            j->att = attempt_new(st, in, idx, name, h->line);
+            if (!j->att)
+                goto out;
+            j->att->is_push = 1;
+            j->att->last_in_input = 1;
+            j->att->started = h->time;
+            j->att->job_id = asr_strdup(j->job_id);
+        }
+        if (sig->effect == ASR_EFFECT_ATTEMPT_START) {
+            if (h->time.valid)
+                j->att->started = h->time;
+            if (h->line < j->att->line)
+                j->att->line = h->line;
+            continue;
+        }
+        if (!attempt_take(j->att, sig, h))
+            goto out;
+    }
+    err = ASR_OK;
+out:
+    for (size_t i = 0; i < jobs.n; i++) {
+        job *j = jobs.v[i];
+        free(j->job_id);
+        free(j->ip);
+        free(j->vm_name);
+        free(j);
+    }
+    pvec_free(&jobs);
+    free(threads.tid);
+    free(threads.job);
+    free(describing.tid);
+    free(describing.job);
+    return err;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* verdicts */
+
+/* Outcome of one attempt from its exit code, else from its hits. */
+static asr_outcome attempt_outcome(const state *st, const attempt *at)
+{
+    int fail = 0, warn = 0, ok = 0;
+    for (size_t i = 0; i < at->hits.n; i++) {
+        const asr_hit *h = at->hits.v[i];
+        asr_effect e = st->cat->sigs[h->sig].effect;
+        fail |= e == ASR_EFFECT_FAILURE;
+        warn |= e == ASR_EFFECT_WARNING;
+        ok |= e == ASR_EFFECT_SUCCESS;
+    }
+    asr_outcome o;
+    if (at->has_exit)
+        o = at->end_outcome;
+    else if (fail)
+        o = ASR_OUTCOME_FAILED;
+    else if (ok)
+        o = ASR_OUTCOME_SUCCEEDED;
+    else if (warn)
+        o = ASR_OUTCOME_SUCCEEDED_WITH_WARNINGS;
+    else
+        o = ASR_OUTCOME_UNKNOWN;
+    if (o == ASR_OUTCOME_SUCCEEDED && warn)
+        o = ASR_OUTCOME_SUCCEEDED_WITH_WARNINGS;
+    return o;
+}
+
+/* Severity order of outcomes for combining deciding attempts. */
+static int outcome_weight(asr_outcome o)
+{
+    switch (o) {
+    case ASR_OUTCOME_FAILED:
+        return 3;
+    case ASR_OUTCOME_SUCCEEDED_WITH_WARNINGS:
+        return 2;
+    case ASR_OUTCOME_SUCCEEDED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+typedef struct host {
+    size_t root;            /* name node */
+    pvec attempts;          /* attempt* */
+    pvec inputs;            /* asr_input* with hits of this host (for counts) */
+    asr_outcome outcome;
+    asr_os os;
+} host;
+
+/* Is input a newer than input b (same host and log type)? Live files (no time prefix) are
+ * the newest; otherwise the later prefix time, then the later path. */
+static int input_newer(const asr_input *a, const asr_input *b)
+{
+    if (a->name_time.valid != b->name_time.valid)
+        return !a->name_time.valid;
+    if (a->name_time.valid && a->name_time.civil != b->name_time.civil)
+        return a->name_time.civil > b->name_time.civil;
+    return strcmp(a->path, b->path) > 0;
+}
+
+/* Log-type family used to pick one deciding attempt per kind of log. */
+static int family_of(const asr_input *in)
+{
+    if (in->log_type == ASR_LOG_PUSH_SERVICE || in->log_type == ASR_LOG_PUSH_JOB)
+        return ASR_LOG_PUSH_SERVICE;
+    return (int)in->log_type;
+}
+
+/* Marks the deciding attempts of a host and computes its outcome. */
+static void decide_host(state *st, host *h)
+{
+    attempt *best[ASR_LOG__COUNT] = {0};
+    for (size_t i = 0; i < h->attempts.n; i++) {
+        attempt *at = h->attempts.v[i];
+        at->outcome = attempt_outcome(st, at);
+        if (!at->last_in_input && !at->is_push)
+            continue;
+        int fam = family_of(at->in);
+        attempt *b = best[fam];
+        int better;
+        if (!b)
+            better = 1;
+        else if (at->is_push && at->started.valid && b->started.valid)
+            better = at->started.civil > b->started.civil ||
+                     (at->started.civil == b->started.civil && at->seq > b->seq);
+        else if (at->in != b->in)
+            better = input_newer(at->in, b->in);
+        else
+            better = at->seq > b->seq;
+        if (better)
+            best[fam] = at;
+    }
+    int64_t tmax = INT64_MIN;
+    for (int f = 0; f < ASR_LOG__COUNT; f++)
+        if (best[f] && best[f]->started.valid && best[f]->started.civil > tmax)
+            tmax = best[f]->started.civil;
+    h->outcome = ASR_OUTCOME_UNKNOWN;
+    for (int f = 0; f < ASR_LOG__COUNT; f++) {
+        attempt *at = best[f];
+        if (!at)
+            continue;
+        if (at->started.valid && tmax != INT64_MIN && at->started.civil < tmax - 86400)
+            continue; /* an older run than the newest one seen for this host */
+        at->current = 1;
+        if (outcome_weight(at->outcome) > outcome_weight(h->outcome))
+            h->outcome = at->outcome;
+    }
+}
+
+/* Does a hit's effect make it a root-cause candidate for this outcome? */
+static int candidate(const asr_signature *sig, asr_outcome o)
+{
+    if (o == ASR_OUTCOME_FAILED)
+        return sig->effect == ASR_EFFECT_FAILURE;
+    if (o == ASR_OUTCOME_SUCCEEDED_WITH_WARNINGS)
+        return sig->effect == ASR_EFFECT_FAILURE || sig->effect == ASR_EFFECT_WARNING;
+    return 0;
+}
+
+/* Is (at, h) a better root cause than (bat, bh)? Higher specificity, then earlier input and
+ * line. */
+static int better_cause(const state *st, const attempt *at, const asr_hit *h,
+                        const attempt *bat, const asr_hit *bh)
+{
+    if (!bh)
+        return 1;
+    int s = st->cat->sigs[h->sig].specificity, bs = st->cat->sigs[bh->sig].specificity;
+    if (s != bs)
+        return s > bs;
+    int c = strcmp(at->in->path, bat->in->path);
+    if (c != 0)
+        return c < 0;
+    return h->line < bh->line;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* report */
+
+static json_t *evidence_json(const asr_input *in, const asr_hit *h)
+{
+    return json_pack("{s:s, s:I, s:s}", "file", in->path, "line", (json_int_t)h->line, "text",
+                     h->text);
+}
+
+/* Copies array member `key` of the signature JSON, or an empty array. */
+static json_t *sig_array(const asr_signature *sig, const char *key)
+{
+    json_t *a = json_object_get(sig->json, key);
+    return a ? json_deep_copy(a) : json_array();
+}
+
+/* The remediation object of a signature, or null. */
+static json_t *sig_remediation(const asr_signature *sig)
+{
+    json_t *r = json_object_get(sig->json, "remediation");
+    if (!r)
+        return json_null();
+    json_t *c = json_deep_copy(r);
+    if (c && !json_object_get(c, "commands"))
+        json_object_set_new(c, "commands", json_array());
+    if (c && !json_object_get(c, "reference"))
+        json_object_set_new(c, "reference", json_string(""));
+    return c;
+}
+
+/* Exit code for the root cause: the hit's own field, the attempt's exit code, or the
+ * signature's single listed exit code. */
+static json_t *cause_exit_code(const asr_signature *sig, const asr_hit *h, const attempt *at)
+{
+    json_t *f = h->fields ? json_object_get(h->fields, "exit_code") : NULL;
+    if (json_is_integer(f))
+        return json_integer(json_integer_value(f));
+    if (at && at->has_exit)
+        return json_integer(at->exit_code);
+    json_t *codes = json_object_get(sig->json, "exit_codes");
+    if (json_array_size(codes) == 1)
+        return json_integer(json_integer_value(json_array_get(codes, 0)));
+    return json_null();
+}
+
+/* HRESULT for the root cause: the hit's field or the signature's single listed HRESULT. */
+static json_t *cause_hresult(const asr_signature *sig, const asr_hit *h)
+{
+    json_t *f = h->fields ? json_object_get(h->fields, "hresult") : NULL;
+    if (json_is_string(f))
+        return json_string(json_string_value(f));
+    json_t *codes = json_object_get(sig->json, "hresults");
+    if (json_array_size(codes) == 1)
+        return json_string(json_string_value(json_array_get(codes, 0)));
+    return json_null();
+}
+
+/* Builds the root_cause object for a host, or json null. */
+static json_t *root_cause_json(state *st, host *h)
+{
+    const attempt *bat = NULL;
+    const asr_hit *bh = NULL;
+    for (size_t i = 0; i < h->attempts.n; i++) {
+        const attempt *at = h->attempts.v[i];
+        if (!at->current || at->outcome != h->outcome)
+            continue;
+        for (size_t k = 0; k < at->hits.n; k++) {
+            const asr_hit *x = at->hits.v[k];
+            if (candidate(&st->cat->sigs[x->sig], h->outcome) &&
+                better_cause(st, at, x, bat, bh)) {
+                bat = at;
+                bh = x;
+            }
+        }
+    }
+    if (!bh) { /* only an exit code says it failed: that line is the best evidence */
+        for (size_t i = 0; i < h->attempts.n && !bh; i++) {
+            const attempt *at = h->attempts.v[i];
+            if (at->current && at->outcome == h->outcome && at->end_hit &&
+                h->outcome != ASR_OUTCOME_SUCCEEDED && h->outcome != ASR_OUTCOME_UNKNOWN) {
+                bat = at;
+                bh = at->end_hit;
+            }
+        }
+    }
+    if (!bh)
+        return json_null();
+    const asr_signature *sig = &st->cat->sigs[bh->sig];
+    json_t *ev = json_array();
+    json_array_append_new(ev, evidence_json(bat->in, bh));
+    /* corroborating evidence: the other failure/warning hits of the deciding attempts, most
+     * specific first, and the exit-code line */
+    const asr_hit *used[8] = {bh};
+    size_t n_used = 1;
+    for (int round = 0; round < 3; round++) {
+        const attempt *cat_ = NULL;
+        const asr_hit *ch = NULL;
+        for (size_t i = 0; i < h->attempts.n; i++) {
+            const attempt *at = h->attempts.v[i];
+            if (!at->current)
+                continue;
+            for (size_t k = 0; k < at->hits.n; k++) {
+                const asr_hit *x = at->hits.v[k];
+                int seen = 0;
+                for (size_t u = 0; u < n_used; u++)
+                    seen |= used[u] == x || used[u]->sig == x->sig;
+                if (!seen && candidate(&st->cat->sigs[x->sig], h->outcome) &&
+                    better_cause(st, at, x, cat_, ch)) {
+                    cat_ = at;
+                    ch = x;
+                }
+            }
+        }
+        if (!ch)
+            break;
+        used[n_used++] = ch;
+        json_array_append_new(ev, evidence_json(cat_->in, ch));
+    }
+    if (bat->end_hit && bat->end_hit != bh)
+        json_array_append_new(ev, evidence_json(bat->in, bat->end_hit));
+    json_t *rc = json_object();
+    json_object_set_new(rc, "signature", json_string(sig->id));
+    json_object_set_new(rc, "title", json_string(sig->title));
+    json_object_set_new(rc, "severity", json_string(sig->severity));
+    json_object_set_new(rc, "family", json_string(sig->family));
+    json_object_set_new(rc, "error_ids", sig_array(sig, "error_ids"));
+    json_object_set_new(rc, "ep_codes", sig_array(sig, "ep_codes"));
+    json_object_set_new(rc, "exit_code", cause_exit_code(sig, bh, bat));
+    json_object_set_new(rc, "hresult", cause_hresult(sig, bh));
+    json_object_set_new(rc, "fields", bh->fields ? json_deep_copy(bh->fields) : json_object());
+    json_object_set_new(rc, "evidence", ev);
+    json_object_set_new(rc, "remediation", sig_remediation(sig));
+    return rc;
+}
+
+/* findings: every failure/warning/success signature the host's attempts hit. */
+static json_t *findings_json(state *st, host *h)
+{
+    typedef struct agg {
+        uint32_t sig;
+        uint64_t count;
+        const attempt *at;
+        const asr_hit *first;
+        int current;
+    } agg;
+    agg *v = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < h->attempts.n; i++) {
+        const attempt *at = h->attempts.v[i];
+        for (size_t k = 0; k < at->hits.n; k++) {
+            const asr_hit *x = at->hits.v[k];
+            size_t j;
+            for (j = 0; j < n && v[j].sig != x->sig; j++)
+                ;
+            if (j == n) {
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    agg *p = realloc(v, cap * sizeof *p);
+                    if (!p) {
+                        free(v);
+                        return json_array();
+                    }
+                    v = p;
+                }
+                v[n].sig = x->sig;
+                v[n].count = 0;
+                v[n].at = at;
+                v[n].first = x;
+                v[n].current = 0;
+                n++;
+            }
+            v[j].count++;
+            v[j].current |= at->current;
+        }
+    }
+    /* most specific first, then by id */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0; j--) {
+            const asr_signature *a = &st->cat->sigs[v[j - 1].sig], *b = &st->cat->sigs[v[j].sig];
+            if (a->specificity > b->specificity ||
+                (a->specificity == b->specificity && strcmp(a->id, b->id) <= 0))
+                break;
+            agg t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const asr_signature *sig = &st->cat->sigs[v[i].sig];
+        json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:b, s:o}", "signature", sig->id,
+                              "title", sig->title, "effect", asr_effect_name(sig->effect),
+                              "severity", sig->severity, "specificity", sig->specificity,
+                              "count", (json_int_t)v[i].count, "in_deciding_attempt",
+                              v[i].current, "first", evidence_json(v[i].at->in, v[i].first));
+        json_array_append_new(arr, f);
+    }
+    free(v);
+    return arr;
+}
+
+/* qsort order of attempts in the report: start time when known, then input path, line. */
+static int cmp_attempt(const void *pa, const void *pb)
+{
+    const attempt *a = *(attempt *const *)pa, *b = *(attempt *const *)pb;
+    if (a->started.valid && b->started.valid && a->started.civil != b->started.civil)
+        return a->started.civil < b->started.civil ? -1 : 1;
+    if (a->current != b->current)
+        return a->current ? 1 : -1;
+    int c = strcmp(a->in->path, b->in->path);
+    if (c)
+        return c;
+    return a->line < b->line ? -1 : a->line > b->line;
+}
+
+static json_t *attempts_json(host *h)
+{
+    qsort(h->attempts.v, h->attempts.n, sizeof(void *), cmp_attempt);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < h->attempts.n; i++) {
+        const attempt *at = h->attempts.v[i];
+        json_t *o = json_pack("{s:s, s:I, s:o, s:s, s:o, s:b, s:s}", "file", at->in->path,
+                              "line", (json_int_t)at->line, "started",
+                              at->started.valid ? json_string(at->started.iso) : json_null(),
+                              "outcome", asr_outcome_name(at->outcome), "exit_code",
+                              at->has_exit ? json_integer(at->exit_code) : json_null(),
+                              "deciding", at->current, "log_type",
+                              asr_log_type_name(at->in->log_type));
+        if (at->job_id)
+            json_object_set_new(o, "job_id", json_string(at->job_id));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+/* The host's OS: from the OS of its signature hits, else from its log types. */
+static asr_os host_os(state *st, host *h)
+{
+    int win = 0, lin = 0;
+    for (size_t i = 0; i < h->attempts.n; i++) {
+        const attempt *at = h->attempts.v[i];
+        int t = asr_log_type_os(at->in->log_type);
+        win += t == 1;
+        lin += t == 2;
+        for (size_t k = 0; k < at->hits.n; k++) {
+            asr_os os = st->cat->sigs[((const asr_hit *)at->hits.v[k])->sig].os;
+            win += os == ASR_OS_WINDOWS;
+            lin += os == ASR_OS_LINUX;
+        }
+    }
+    if (win > lin)
+        return ASR_OS_WINDOWS;
+    if (lin > win)
+        return ASR_OS_LINUX;
+    return ASR_OS_ANY;
+}
+
+/* Aliases of a host other than its display name, sorted. */
+static json_t *aliases_json(state *st, size_t root)
+{
+    json_t *arr = json_array();
+    const char *display = st->ns.v[root].display;
+    for (size_t i = 0; i < st->ns.n; i++)
+        if (names_find(&st->ns, i) == root && asr_strcasecmp(st->ns.v[i].display, display) != 0)
+            json_array_append_new(arr, json_string(st->ns.v[i].display));
+    /* sort for determinism */
+    size_t n = json_array_size(arr);
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0; j--) {
+            const char *a = json_string_value(json_array_get(arr, j - 1));
+            const char *b = json_string_value(json_array_get(arr, j));
+            if (strcmp(a, b) <= 0)
+                break;
+            json_t *x = json_incref(json_array_get(arr, j - 1));
+            json_array_set(arr, j - 1, json_array_get(arr, j));
+            json_array_set_new(arr, j, x);
+        }
+    return arr;
+}
+
+static int cmp_input(const void *pa, const void *pb)
+{
+    const asr_input *a = *(asr_input *const *)pa, *b = *(asr_input *const *)pb;
+    return strcmp(a->path, b->path);
+}
+
+/* Picks the display node of a host component: the best-ranked name, ties by first seen. */
+static size_t best_name(state *st, size_t root)
+{
+    size_t best = root;
+    for (size_t i = 0; i < st->ns.n; i++)
+        if (names_find(&st->ns, i) == root && st->ns.v[i].rank < st->ns.v[best].rank)
+            best = i;
+    return best;
+}
+
+typedef struct host_row {
+    host *h;
+    const char *name;
+} host_row;
+
+static int cmp_host_row(const void *pa, const void *pb)
+{
+    const host_row *a = pa, *b = pb;
+    int c = asr_strcasecmp(a->name, b->name);
+    return c ? c : strcmp(a->name, b->name);
+}
+
+asr_error asr_analysis_report(asr_analysis *a, json_t **out)
+{
+    if (!a || !out)
+        return ASR_ERR_ARG;
+    state st;
+    memset(&st, 0, sizeof st);
+    st.cat = a->cat;
+    st.a = a;
+    asr_error err = ASR_ERR_NOMEM;
+    host *hosts = NULL;
+    size_t n_hosts = 0;
+    host_row *rows = NULL;
+    json_t *doc = NULL;
+    qsort(a->inputs, a->n_inputs, sizeof *a->inputs, cmp_input);
+    st.input_name = calloc(a->n_inputs + 1, sizeof *st.input_name);
+    if (!st.input_name)
+        goto out;
+    for (size_t i = 0; i < a->n_inputs; i++) {
+        const asr_input *in = a->inputs[i];
+        st.input_name[i] = (size_t)-1;
+        if (strcmp(in->status, "analyzed") != 0 && in->n_hits == 0)
+            continue;
+        err = asr_log_type_is_multi_host(in->log_type) ? split_multi(&st, in, i)
+                                                       : split_single(&st, in, i);
+        if (err)
+            goto out;
+    }
+    err = ASR_ERR_NOMEM;
+    /* group attempts by host component */
+    size_t *host_of_root = malloc((st.ns.n + 1) * sizeof *host_of_root);
+    if (!host_of_root)
+        goto out;
+    for (size_t i = 0; i < st.ns.n; i++)
+        host_of_root[i] = (size_t)-1;
+    hosts = calloc(st.ns.n + 1, sizeof *hosts);
+    if (!hosts) {
+        free(host_of_root);
+        goto out;
+    }
+    for (size_t i = 0; i < st.attempts.n; i++) {
+        attempt *at = st.attempts.v[i];
+        size_t r = names_find(&st.ns, at->name);
+        if (host_of_root[r] == (size_t)-1) {
+            host_of_root[r] = n_hosts;
+            hosts[n_hosts].root = best_name(&st, r);
+            n_hosts++;
+        }
+        if (!pvec_push(&hosts[host_of_root[r]].attempts, at)) {
+            free(host_of_root);
+            goto out;
+        }
+    }
+    /* input -> host display name */
+    json_t *inputs = json_array();
+    for (size_t i = 0; i < a->n_inputs; i++) {
+        const asr_input *in = a->inputs[i];
+        const char *hname = NULL;
+        if (st.input_name[i] != (size_t)-1)
+            hname = st.ns.v[best_name(&st, names_find(&st.ns, st.input_name[i]))].display;
+        json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:o, s:I, s:I}", "path", in->path, "status",
+                              in->status, "reason",
+                              in->reason ? json_string(in->reason) : json_null(), "log_type",
+                              asr_log_type_name(in->log_type), "host",
+                              hname ? json_string(hname) : json_null(), "bytes",
+                              (json_int_t)in->bytes_in, "lines", (json_int_t)in->lines);
+        if (in->decoder)
+            json_object_set_new(o, "encoding",
+                                json_string(asr_decoder_stats(in->decoder)->encoding));
+        json_array_append_new(inputs, o);
+    }
+    free(host_of_root);
+    rows = calloc(n_hosts + 1, sizeof *rows);
+    if (!rows) {
+        json_decref(inputs);
+        goto out;
+    }
+    for (size_t i = 0; i < n_hosts; i++) {
+        decide_host(&st, &hosts[i]);
+        hosts[i].os = host_os(&st, &hosts[i]);
+        rows[i].h = &hosts[i];
+        rows[i].name = st.ns.v[hosts[i].root].display;
+    }
+    qsort(rows, n_hosts, sizeof *rows, cmp_host_row);
+    json_t *harr = json_array();
+    json_int_t counts[4] = {0};
+    json_t *by_cause = json_object(); /* signature -> {title, hosts} */
+    for (size_t i = 0; i < n_hosts; i++) {
+        host *h = rows[i].h;
+        counts[h->outcome]++;
+        json_t *rc = root_cause_json(&st, h);
+        if (json_is_object(rc)) {
+            const char *sid = json_string_value(json_object_get(rc, "signature"));
+            json_t *e = json_object_get(by_cause, sid);
+            if (!e) {
+                e = json_pack("{s:s, s:O, s:I}", "signature", sid, "title",
+                              json_object_get(rc, "title"), "hosts", (json_int_t)0);
+                json_object_set_new(by_cause, sid, e);
+            }
+            json_object_set_new(e, "hosts",
+                                json_integer(json_integer_value(json_object_get(e, "hosts")) + 1));
+        }
+        json_t *atts = attempts_json(h); /* sorts the attempts: findings depend on it */
+        json_t *fnd = findings_json(&st, h);
+        json_t *ho = json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o}", "host", rows[i].name,
+                               "host_source", rank_source(st.ns.v[h->root].rank), "aliases",
+                               aliases_json(&st, names_find(&st.ns, h->root)), "os",
+                               asr_os_name(h->os), "outcome", asr_outcome_name(h->outcome),
+                               "root_cause", rc, "findings", fnd, "attempts", atts);
+        json_array_append_new(harr, ho);
+    }
+    /* by_root_cause: most hosts first, then signature id */
+    json_t *bc = json_array();
+    const char *key;
+    json_t *val;
+    json_object_foreach(by_cause, key, val) { json_array_append(bc, val); }
+    size_t nbc = json_array_size(bc);
+    for (size_t i = 1; i < nbc; i++)
+        for (size_t j = i; j > 0; j--) {
+            json_t *x = json_array_get(bc, j - 1), *y = json_array_get(bc, j);
+            json_int_t hx = json_integer_value(json_object_get(x, "hosts"));
+            json_int_t hy = json_integer_value(json_object_get(y, "hosts"));
+            if (hx > hy || (hx == hy && strcmp(json_string_value(json_object_get(x, "signature")),
+                                               json_string_value(json_object_get(y, "signature"))) <= 0))
+                break;
+            json_incref(x);
+            json_array_set(bc, j - 1, y);
+            json_array_set_new(bc, j, x);
+        }
+    json_decref(by_cause);
+    json_t *summary = json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "hosts", (json_int_t)n_hosts,
+                                "failed", counts[ASR_OUTCOME_FAILED], "succeeded",
+                                counts[ASR_OUTCOME_SUCCEEDED], "succeeded_with_warnings",
+                                counts[ASR_OUTCOME_SUCCEEDED_WITH_WARNINGS], "unknown",
+                                counts[ASR_OUTCOME_UNKNOWN], "by_root_cause", bc);
+    doc = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o}", "asrlog_version", ASRLOG_VERSION,
+                    "catalog_hash", asr_catalog_hash(a->cat), "signatures",
+                    (json_int_t)a->cat->n_sigs, "inputs", inputs, "summary", summary, "hosts",
+                    harr);
+    err = doc ? ASR_OK : ASR_ERR_NOMEM;
+out:
+    for (size_t i = 0; i < n_hosts; i++) {
+        pvec_free(&hosts[i].attempts);
+        pvec_free(&hosts[i].inputs);
+    }
+    free(hosts);
+    free(rows);
+    for (size_t i = 0; i < st.attempts.n; i++) {
+        attempt *at = st.attempts.v[i];
+        pvec_free(&at->hits);
+        free(at->job_id);
+        free(at);
+    }
+    pvec_free(&st.attempts);
+    free(st.input_name);
+    names_free(&st.ns);
+    if (!err)
+        *out = doc;
+    return err;
+}
