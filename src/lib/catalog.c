@@ -464,10 +464,10 @@ static int load_signature(const asr_source *src, size_t index, json_t *obj, cons
         return 0;
     static const char *const severities[] = {"error", "warning", "info"};
     static const char *const oses[] = {"any", "windows", "linux"};
-    int sev = need_enum(&v, obj, "severity", severities, 3);
-    int eff = need_enum(&v, obj, "effect", effect_names, ASR_EFFECT__COUNT);
-    int os = need_enum(&v, obj, "os", oses, 3);
-    if (sev < 0 || eff < 0 || os < 0)
+    int sev, eff, os;
+    if ((sev = need_enum(&v, obj, "severity", severities, 3)) < 0 ||
+        (eff = need_enum(&v, obj, "effect", effect_names, ASR_EFFECT__COUNT)) < 0 ||
+        (os = need_enum(&v, obj, "os", oses, 3)) < 0)
         return 0;
     json_t *spec = json_object_get(obj, "specificity");
     if (!spec || !json_is_integer(spec) || json_integer_value(spec) < 0 ||

@@ -718,8 +718,9 @@ static int candidate(const asr_signature *sig, asr_outcome o)
     return 0;
 }
 
-/* Is (at, h) a better root cause than (bat, bh)? Higher specificity, then earlier input and
- * line. */
+/* Is (at, h) a better root cause than (bat, bh)? Higher specificity; then the host's own logs
+ * over the configuration server's second-hand account; then the later run; then the earlier
+ * input path and line. */
 static int better_cause(const state *st, const attempt *at, const asr_hit *h,
                         const attempt *bat, const asr_hit *bh)
 {
@@ -728,6 +729,10 @@ static int better_cause(const state *st, const attempt *at, const asr_hit *h,
     int s = st->cat->sigs[h->sig].specificity, bs = st->cat->sigs[bh->sig].specificity;
     if (s != bs)
         return s > bs;
+    if (at->is_push != bat->is_push)
+        return !at->is_push;
+    if (at->started.valid && bat->started.valid && at->started.civil != bat->started.civil)
+        return at->started.civil > bat->started.civil;
     int c = strcmp(at->in->path, bat->in->path);
     if (c != 0)
         return c < 0;
