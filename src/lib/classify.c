@@ -681,9 +681,9 @@ static void decide_host(state *st, host *h)
         int better;
         if (!b)
             better = 1;
-        else if (at->is_push && at->started.valid && b->started.valid)
-            better = at->started.civil > b->started.civil ||
-                     (at->started.civil == b->started.civil && at->seq > b->seq);
+        else if (at->started.valid && b->started.valid &&
+                 asr_time_cmp(&at->started, &b->started) != 0)
+            better = asr_time_cmp(&at->started, &b->started) > 0;
         else if (at->in != b->in)
             better = input_newer(at->in, b->in);
         else
@@ -695,7 +695,9 @@ static void decide_host(state *st, host *h)
     for (int f = 0; f < ASR_LOG__COUNT; f++)
         if (best[f] && best[f]->started.valid && best[f]->started.civil > tmax)
             tmax = best[f]->started.civil;
-    h->outcome = ASR_OUTCOME_UNKNOWN;
+    /* When some deciding attempt ended with an exit code, the exit codes decide the outcome;
+     * logs without one (validator output, MSI log of the same run) add evidence only. */
+    int any_exit = 0;
     for (int f = 0; f < ASR_LOG__COUNT; f++) {
         attempt *at = best[f];
         if (!at)
@@ -703,9 +705,27 @@ static void decide_host(state *st, host *h)
         if (at->started.valid && tmax != INT64_MIN && at->started.civil < tmax - 86400)
             continue; /* an older run than the newest one seen for this host */
         at->current = 1;
+        any_exit |= at->has_exit;
+    }
+    h->outcome = ASR_OUTCOME_UNKNOWN;
+    for (int f = 0; f < ASR_LOG__COUNT; f++) {
+        attempt *at = best[f];
+        if (!at || !at->current || (any_exit && !at->has_exit))
+            continue;
         if (outcome_weight(at->outcome) > outcome_weight(h->outcome))
             h->outcome = at->outcome;
     }
+}
+
+/* May this attempt supply the root cause of a host whose outcome is `o`? A deciding attempt
+ * that itself ended better than the host (a successful MSI log in a run whose installer
+ * failed) may not; one without its own verdict (validator output) may. */
+static int cause_attempt(const attempt *at, asr_outcome o)
+{
+    if (!at->current)
+        return 0;
+    return at->outcome == o || (!at->has_exit && outcome_weight(at->outcome) >= outcome_weight(o)) ||
+           at->outcome == ASR_OUTCOME_UNKNOWN;
 }
 
 /* Does a hit's effect make it a root-cause candidate for this outcome? */
@@ -803,7 +823,7 @@ static json_t *root_cause_json(state *st, host *h)
     const asr_hit *bh = NULL;
     for (size_t i = 0; i < h->attempts.n; i++) {
         const attempt *at = h->attempts.v[i];
-        if (!at->current || at->outcome != h->outcome)
+        if (!cause_attempt(at, h->outcome))
             continue;
         for (size_t k = 0; k < at->hits.n; k++) {
             const asr_hit *x = at->hits.v[k];

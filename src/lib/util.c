@@ -116,7 +116,24 @@ static int set_time(asr_time *out, int y, int mo, int d, int h, int mi, int s, c
     out->civil = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + s;
     snprintf(out->iso, sizeof out->iso, "%04d-%02d-%02dT%02d:%02d:%02d%s", y, mo, d, h, mi, s,
              offset ? offset : "");
+    out->has_offset = offset && *offset;
+    out->offset = 0;
+    if (out->has_offset && offset[0] != 'Z') {
+        int64_t oh = (offset[1] - '0') * 10 + (offset[2] - '0');
+        int64_t om = (offset[4] - '0') * 10 + (offset[5] - '0');
+        out->offset = (offset[0] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    }
     return 1;
+}
+
+int asr_time_cmp(const asr_time *a, const asr_time *b)
+{
+    int64_t x = a->civil, y = b->civil;
+    if (a->has_offset && b->has_offset) {
+        x -= a->offset;
+        y -= b->offset;
+    }
+    return (x > y) - (x < y);
 }
 
 /* Reads an unsigned decimal of 1..maxd digits at s[*i]; returns -1 when none. */

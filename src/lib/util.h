@@ -40,8 +40,16 @@ const char *asr_memmem(const char *hay, size_t hay_len, const char *needle, size
 typedef struct asr_time {
     int valid;
     int64_t civil;
+    int has_offset;       /* the log gave a UTC offset ("Z", "+02:00") */
+    int64_t offset;       /* seconds east of UTC, when has_offset */
     char iso[32];
 } asr_time;
+
+/*
+ * asr_time_cmp — orders two valid times: by UTC when both carry an offset, else by the wall
+ * clock (logs of one host share its clock). Returns <0, 0 or >0.
+ */
+int asr_time_cmp(const asr_time *a, const asr_time *b);
 
 /*
  * asr_time_parse — reads a time stamp in any of the ASR log formats at the start of `s`:
