@@ -147,6 +147,16 @@ static int is_archive_name(const char *name)
     return 0;
 }
 
+/* Markdown and README files that sit beside logs (bundle notes, this project's corpus)
+ * quote error lines; inside a scanned folder they are listed as skipped, not analysed. */
+static int is_documentation(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    return (n > 3 && strcasecmp(base + n - 3, ".md") == 0) || strncasecmp(base, "README", 6) == 0;
+}
+
 /* Opens and reads one regular file. */
 static asr_error scan_file(walker *w, const char *path, const char *path_host, const char *rel)
 {
@@ -235,8 +245,22 @@ static asr_error walk_dir(walker *w, const char *dir, const char *root, int dept
     return err;
 }
 
+/* Folder names that are part of where the agent writes its logs, never a host name. */
+static int is_system_folder(const char *name, size_t n)
+{
+    static const char *const names[] = {
+        "var", "log", "logs", "etc", "tmp", "home", "programdata", "asrsetuplogs", "backup",
+        "uploadedlogs", "svsystems", "pushinstallsvc", "pushinstalllogs", "agentsetuplogs",
+        "remoteinstall", "windows", "users", "c", "c$", NULL};
+    for (int i = 0; names[i]; i++)
+        if (strlen(names[i]) == n && strncasecmp(name, names[i], n) == 0)
+            return 1;
+    return 0;
+}
+
 /* The per-host folder name: the first path component below the scanned root, for files that
- * sit deeper than the root itself. */
+ * sit deeper than the root itself. When that component is one of the agent's own folders
+ * (`var`, `ASRSetupLogs`, …) the scanned folder is itself one host's folder: its name is used. */
 static char *folder_host(const char *path, const char *root)
 {
     if (!root)
@@ -250,7 +274,18 @@ static char *folder_host(const char *path, const char *root)
     const char *slash = strchr(rel, '/');
     if (!slash)
         return NULL;
-    return strndup(rel, (size_t)(slash - rel));
+    if (!is_system_folder(rel, (size_t)(slash - rel)))
+        return strndup(rel, (size_t)(slash - rel));
+    /* basename of the root, without trailing slashes */
+    size_t end = r;
+    while (end > 1 && root[end - 1] == '/')
+        end--;
+    size_t start = end;
+    while (start > 0 && root[start - 1] != '/')
+        start--;
+    if (end == start || (end - start == 1 && root[start] == '.'))
+        return NULL;
+    return strndup(root + start, end - start);
 }
 
 /* Walks one path: a regular file, or a directory (recursively). */
@@ -276,6 +311,9 @@ static asr_error walk(walker *w, const char *path, const char *root, int depth)
                           S_ISFIFO(st.st_mode)   ? "not a regular file (FIFO)"
                           : S_ISSOCK(st.st_mode) ? "not a regular file (socket)"
                                                  : "not a regular file (device)");
+    if (root && is_documentation(path))
+        return add_unread(w, path, "skipped",
+                          "documentation file found in a folder (name it explicitly to scan it)");
     char *fh = folder_host(path, root);
     const char *rel = root && strncmp(path, root, strlen(root)) == 0 ? path + strlen(root) : path;
     while (*rel == '/')

@@ -357,6 +357,15 @@ static size_t single_host_name(state *st, const asr_input *in)
 /* Cuts a single-host input into attempts. */
 static asr_error split_single(state *st, const asr_input *in, size_t idx)
 {
+    if (in->log_type == ASR_LOG_UNKNOWN) { /* an unrecognised file names a host only with evidence */
+        int any = 0;
+        for (size_t i = 0; i < in->n_hits && !any; i++) {
+            const asr_signature *sig = &st->cat->sigs[in->hits[i].sig];
+            any = sig->effect != ASR_EFFECT_CONTEXT && hit_counts(in, sig);
+        }
+        if (!any)
+            return ASR_OK;
+    }
     size_t name = single_host_name(st, in);
     if (name == (size_t)-1)
         return ASR_ERR_NOMEM;
@@ -468,8 +477,16 @@ static int push_context(pvec *jobs, tid_map *threads, tid_map *describing, const
         long long t = strtoll(thr, NULL, 0);
         return tid_set(threads, t, j);
     }
-    if (h->tid < 0)
+    if (h->tid < 0) { /* no InMage records (portal text): the file names one machine */
+        if (ip || vm) {
+            job *j = jobs->n ? jobs->v[0] : job_get(jobs, jid);
+            if (!j)
+                return 0;
+            fill(&j->ip, ip);
+            fill(&j->vm_name, vm);
+        }
         return 1;
+    }
     job *cur = tid_lookup(describing, h->tid);
     if (ip && !jid) {
         job *owner = tid_lookup(threads, h->tid);
@@ -1015,11 +1032,10 @@ static asr_os host_os(state *st, host *h)
     return ASR_OS_ANY;
 }
 
-/* Aliases of a host other than its display name, sorted. */
-static json_t *aliases_json(state *st, size_t root)
+/* Aliases of a host (every name of its component `root` but `display`), sorted. */
+static json_t *aliases_json(state *st, size_t root, const char *display)
 {
     json_t *arr = json_array();
-    const char *display = st->ns.v[root].display;
     for (size_t i = 0; i < st->ns.n; i++)
         if (names_find(&st->ns, i) == root && asr_strcasecmp(st->ns.v[i].display, display) != 0)
             json_array_append_new(arr, json_string(st->ns.v[i].display));
@@ -1171,7 +1187,7 @@ asr_error asr_analysis_report(asr_analysis *a, json_t **out)
         json_t *fnd = findings_json(&st, h);
         json_t *ho = json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o}", "host", rows[i].name,
                                "host_source", rank_source(st.ns.v[h->root].rank), "aliases",
-                               aliases_json(&st, names_find(&st.ns, h->root)), "os",
+                               aliases_json(&st, names_find(&st.ns, h->root), rows[i].name), "os",
                                asr_os_name(h->os), "outcome", asr_outcome_name(h->outcome),
                                "root_cause", rc, "findings", fnd, "attempts", atts);
         json_array_append_new(harr, ho);

@@ -133,31 +133,36 @@ asr_log_type asr_log_type_from_name(const char *base, size_t *name_start)
 typedef struct content_rule {
     const char *needle;
     asr_log_type type;
+    const char *also;  /* a second string that must occur too, or NULL */
 } content_rule;
 
 static const content_rule content_rules[] = {
-    {"This log file contains ASRUnifiedAgent.log", ASR_LOG_PUSH_STDOUT},
-    {"\n#~> (", ASR_LOG_PUSH_SERVICE},
-    {"Installation Starts here ", ASR_LOG_UA_INNO},
-    {"=== Verbose logging started:", ASR_LOG_UA_MSI},
-    {"unified agent configurator", ASR_LOG_UA_CONFIGURATOR},
-    {"\tAlways:\tTrace Session Started", ASR_LOG_UA_INSTALLER},
-    {" :: Trace Session Started.", ASR_LOG_UA_WRAPPER},
-    {"Script initiated with the following command:", ASR_LOG_LINUX_INSTALL},
-    {"Installer exiting with code:", ASR_LOG_LINUX_INSTALL},
-    {"Configurator exiting with code:", ASR_LOG_LINUX_INSTALL},
-    {"Provider error code:", ASR_LOG_PORTAL_ERROR},
-    {"Provider error message:", ASR_LOG_PORTAL_ERROR},
-    {"\"error_name\"", ASR_LOG_ERRORS_JSON},
+    {"This log file contains ASRUnifiedAgent.log", ASR_LOG_PUSH_STDOUT, NULL},
+    {"\n#~> (", ASR_LOG_PUSH_SERVICE, NULL},
+    {"Installation Starts here ", ASR_LOG_UA_INNO, NULL},
+    /* any product's msiexec log looks like this: only the agent's own counts */
+    {"=== Verbose logging started:", ASR_LOG_UA_MSI, "Azure Site Recovery"},
+    {"unified agent configurator", ASR_LOG_UA_CONFIGURATOR, NULL},
+    {"\tAlways:\tTrace Session Started", ASR_LOG_UA_INSTALLER, NULL},
+    {" :: Trace Session Started.", ASR_LOG_UA_WRAPPER, NULL},
+    {"Script initiated with the following command:", ASR_LOG_LINUX_INSTALL, NULL},
+    {"Installer exiting with code:", ASR_LOG_LINUX_INSTALL, NULL},
+    {"Configurator exiting with code:", ASR_LOG_LINUX_INSTALL, NULL},
+    {"Provider error code:", ASR_LOG_PORTAL_ERROR, NULL},
+    {"Provider error message:", ASR_LOG_PORTAL_ERROR, NULL},
+    {"\"error_name\"", ASR_LOG_ERRORS_JSON, NULL},
 };
 
 asr_log_type asr_log_type_from_content(const char *text, size_t len)
 {
     if (len >= 5 && memcmp(text, "#~> (", 5) == 0)
         return ASR_LOG_PUSH_SERVICE;
-    for (size_t i = 0; i < sizeof content_rules / sizeof content_rules[0]; i++)
-        if (asr_memmem(text, len, content_rules[i].needle, strlen(content_rules[i].needle)))
-            return content_rules[i].type;
+    for (size_t i = 0; i < sizeof content_rules / sizeof content_rules[0]; i++) {
+        const content_rule *r = &content_rules[i];
+        if (asr_memmem(text, len, r->needle, strlen(r->needle)) &&
+            (!r->also || asr_memmem(text, len, r->also, strlen(r->also))))
+            return r->type;
+    }
     return ASR_LOG_UNKNOWN;
 }
 

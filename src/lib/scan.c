@@ -226,15 +226,26 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
     return n;
 }
 
-/* Upper-cases hex digits and writes "0x…" for an HRESULT given as hex or signed decimal. */
+/* Are v[0..n) all hex digits? */
+static int all_hex(const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)v[i]))
+            return 0;
+    return n > 0;
+}
+
+/* "0x…" with upper-case hex digits for an HRESULT written as "0x8004e00f", as eight bare hex
+ * digits ("800706ba", the push service's std::hex output) or as a signed decimal. */
 static json_t *normalise_hresult(const char *v, size_t n)
 {
     char buf[32];
-    if (n >= 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
+    int prefixed = n >= 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
+    if (prefixed || (n == 8 && all_hex(v, n))) {
         size_t k = 0;
         buf[k++] = '0';
         buf[k++] = 'x';
-        for (size_t i = 2; i < n && k < sizeof buf - 1; i++)
+        for (size_t i = prefixed ? 2 : 0; i < n && k < sizeof buf - 1; i++)
             buf[k++] = (char)toupper((unsigned char)v[i]);
         buf[k] = '\0';
         return json_string(buf);
@@ -335,13 +346,39 @@ static int parse_record_header(const char *p, size_t n, int64_t *tid, asr_time *
 }
 
 /* The record-context tracker for multi-line InMage records within one block. */
-typedef struct record_ctx {
+typedef struct record_ctx record_ctx;
+static int last_header_in_line(const char *data, size_t len, size_t p, record_ctx *rc);
+
+struct record_ctx {
     int checked;           /* searched_from is valid */
     size_t searched_from;  /* start of the last line looked up; lines up to it are known */
     int found;
     int64_t tid;
     asr_time time;
-} record_ctx;
+};
+
+/*
+ * last_header_in_line — the last "#~> (" record header in the line starting at p. A record
+ * may begin in the middle of a line when the previous message had no final newline (the push
+ * service logs "InstallerExtendedErrors.json content: %s" that way). Returns 1 when found.
+ */
+static int last_header_in_line(const char *data, size_t len, size_t p, record_ctx *rc)
+{
+    const char *nl = memchr(data + p, '\n', len - p);
+    size_t end = nl ? (size_t)(nl - data) : len, at = p, last = (size_t)-1;
+    const char *h;
+    while (at < end && (h = asr_memmem(data + at, end - at, "#~> (", 5))) {
+        last = (size_t)(h - data);
+        at = last + 5;
+    }
+    if (last == (size_t)-1)
+        return 0;
+    size_t avail = len - last < 64 ? len - last : 64;
+    if (!parse_record_header(data + last, avail, &rc->tid, &rc->time))
+        return 0;
+    rc->found = 1;
+    return 1;
+}
 
 /*
  * record_for_line — finds the `#~> ` header governing the line starting at `ls` in
@@ -354,11 +391,8 @@ static void record_for_line(const char *data, size_t len, size_t ls, record_ctx 
     for (;;) {
         if (rc->checked && p <= rc->searched_from)
             break;
-        size_t avail = len - p < 64 ? len - p : 64;
-        if (data[p] == '#' && parse_record_header(data + p, avail, &rc->tid, &rc->time)) {
-            rc->found = 1;
+        if (last_header_in_line(data, len, p, rc))
             break;
-        }
         if (p == 0)
             break;
         size_t q = p - 1;

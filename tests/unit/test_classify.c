@@ -199,10 +199,10 @@ static const tcase cases[] = {
       {"WEB01/ASRUnifiedAgentInstaller.log", "WEB01", NULL,
        WIN_VSS("Exit code returned by unified agent: 45(VSSProviderInstallationFailed)")}},
      {{"DB01", "succeeded", NULL, "content"}, {"WEB01", "failed", "t.vss.hresult", "path"}}},
-    {"weak evidence in an unrecognised log makes no failed host",
+    {"weak evidence in an unrecognised log makes no host at all",
      {{"other/setup.log", NULL, NULL,
        "Action ended 9:09:57: InstallFinalize. Return value 3.\nsomething else\n"}},
-     {{"other/setup.log", "unknown", NULL, "file"}}},
+     {{NULL, NULL, NULL, NULL}}},
     {"specific evidence in an unrecognised log still counts",
      {{"other/notes.txt", NULL, NULL,
        "COM+ was unable to talk to the Microsoft Distributed Transaction Coordinator "

@@ -129,7 +129,14 @@ static const content_case content_cases[] = {
     {"This log file contains ASRUnifiedAgent.log and UnifiedAgentMSIInstall.log.\n",
      "push_stdout"},
     {"Installation Starts here 03.05.2023 09:07:02\n*****\n", "ua_inno"},
-    {"=== Verbose logging started: 5/3/2023  9:07:10  Build type: SHIP UNICODE ===\n", "ua_msi"},
+    {"=== Verbose logging started: 5/3/2023  9:07:10  Build type: SHIP UNICODE ===\n"
+     "MSI (s) (A4:C8) [09:09:57:431]: Product: Microsoft Azure Site Recovery Mobility Service/"
+     "Master Target Server -- Installation failed.\n",
+     "ua_msi"},
+    /* another product's msiexec log is not the agent's */
+    {"=== Verbose logging started: 5/3/2023  9:07:10  Build type: SHIP UNICODE ===\n"
+     "MSI (s) (A4:C8) [09:09:57:431]: Product: Contoso Backup Agent -- Installation failed.\n",
+     "unknown"},
     {"\n03/14/2023 10:22:41: Script initiated with the following command:\n", "linux_install"},
     {"5/3/2023 9:07:01 AM: INFO :: Trace Session Started.\n", "ua_wrapper"},
     {"Error ID\n95107\nProvider error code: 95107\n", "portal_error"},
