@@ -5,6 +5,7 @@
  * --follow-symlinks is given. Anything that is not a regular file (FIFO, socket, device) and any
  * file that cannot be opened or read is still listed in the report, with the reason.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -258,6 +259,36 @@ static int is_system_folder(const char *name, size_t n)
     return 0;
 }
 
+/* Is s[0..n) a GUID (8-4-4-4-12 hex digits)? */
+static int is_guid(const char *s, size_t n)
+{
+    if (n != 36)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+            return 0;
+    }
+    return 1;
+}
+
+/* Host of a command-line install's log folder on the configuration server,
+ * `AgentSetupLogs/CommandLineInstall/<MachineIdentifier>_<hostname>/…`, or NULL. */
+static char *machine_folder_host(const char *rel)
+{
+    const char *p = rel;
+    while (*p) {
+        const char *slash = strchr(p, '/');
+        if (!slash)
+            break; /* the last component is the file itself */
+        size_t n = (size_t)(slash - p);
+        if (n > 37 && p[36] == '_' && is_guid(p, 36))
+            return strndup(p + 37, n - 37);
+        p = slash + 1;
+    }
+    return NULL;
+}
+
 /* The per-host folder name: the first path component below the scanned root, for files that
  * sit deeper than the root itself. When that component is one of the agent's own folders
  * (`var`, `ASRSetupLogs`, …) the scanned folder is itself one host's folder: its name is used. */
@@ -271,6 +302,9 @@ static char *folder_host(const char *path, const char *root)
     const char *rel = path + r;
     while (*rel == '/')
         rel++;
+    char *machine = machine_folder_host(rel);
+    if (machine)
+        return machine;
     const char *slash = strchr(rel, '/');
     if (!slash)
         return NULL;

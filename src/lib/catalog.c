@@ -560,15 +560,13 @@ static asr_error load_file(const asr_source *src, int builtin, size_t first_user
             continue;
         }
         if (sv->n == sv->cap) {
-            size_t cap = sv->cap ? sv->cap * 2 : 64;
-            asr_signature *p = realloc(sv->v, cap * sizeof *p);
+            asr_signature *p = asr_grow(sv->v, &sv->cap, sizeof *p, 64);
             if (!p) {
                 signature_clear(&sig);
                 err = ASR_ERR_NOMEM;
                 goto out;
             }
             sv->v = p;
-            sv->cap = cap;
         }
         sv->v[sv->n++] = sig;
     }

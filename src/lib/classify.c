@@ -42,14 +42,12 @@ asr_error asr_analysis_add(asr_analysis *a, asr_input *in)
         return ASR_ERR_ARG;
     }
     if (a->n_inputs == a->cap_inputs) {
-        size_t cap = a->cap_inputs ? a->cap_inputs * 2 : 64;
-        asr_input **p = realloc(a->inputs, cap * sizeof *p);
+        asr_input **p = asr_grow(a->inputs, &a->cap_inputs, sizeof *p, 64);
         if (!p) {
             asr_input_free(in);
             return ASR_ERR_NOMEM;
         }
         a->inputs = p;
-        a->cap_inputs = cap;
     }
     in->scanner = NULL; /* the scanner may be freed or reused from now on */
     a->inputs[a->n_inputs++] = in;
@@ -78,12 +76,10 @@ typedef struct pvec {
 static int pvec_push(pvec *pv, void *p)
 {
     if (pv->n == pv->cap) {
-        size_t cap = pv->cap ? pv->cap * 2 : 8;
-        void **q = realloc(pv->v, cap * sizeof *q);
+        void **q = asr_grow(pv->v, &pv->cap, sizeof *q, 8);
         if (!q)
             return 0;
         pv->v = q;
-        pv->cap = cap;
     }
     pv->v[pv->n++] = p;
     return 1;
@@ -198,14 +194,12 @@ static size_t names_get(names *ns, const char *name, name_rank rank)
         h = (h + 1) & (ns->tcap - 1);
     }
     if (ns->n == ns->cap) {
-        size_t cap = ns->cap ? ns->cap * 2 : 64;
-        name_node *p = realloc(ns->v, cap * sizeof *p);
+        name_node *p = asr_grow(ns->v, &ns->cap, sizeof *p, 64);
         if (!p) {
             free(key);
             return (size_t)-1;
         }
         ns->v = p;
-        ns->cap = cap;
     }
     name_node *nd = &ns->v[ns->n];
     nd->key = key;
@@ -447,14 +441,14 @@ static job *tid_lookup(const tid_map *m, int64_t tid)
 static int tid_set(tid_map *m, int64_t tid, job *j)
 {
     if (m->n == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 16;
-        int64_t *t = realloc(m->tid, cap * sizeof *t);
+        size_t cap = m->cap, cap2 = m->cap;
+        int64_t *t = asr_grow(m->tid, &cap, sizeof *t, 16);
         if (!t)
             return 0;
         m->tid = t;
-        job **jj = realloc(m->job, cap * sizeof *jj);
+        job **jj = asr_grow(m->job, &cap2, sizeof *jj, 16);
         if (!jj)
-            return 0;
+            return 0; /* m->tid is larger than needed; harmless */
         m->job = jj;
         m->cap = cap;
     }
@@ -932,8 +926,7 @@ static json_t *findings_json(state *st, host *h)
                 ;
             if (j == n) {
                 if (n == cap) {
-                    cap = cap ? cap * 2 : 16;
-                    agg *p = realloc(v, cap * sizeof *p);
+                    agg *p = asr_grow(v, &cap, sizeof *p, 16);
                     if (!p) {
                         free(v);
                         return json_array();

@@ -71,14 +71,12 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     size_t line_end = nl ? (size_t)(nl - s->block) : s->block_len;
     s->last_end[id] = s->block_base + line_end + 1;
     if (s->n_matches == s->cap_matches) {
-        size_t cap = s->cap_matches * 2;
-        asr_match *p = realloc(s->matches, cap * sizeof *p);
+        asr_match *p = asr_grow(s->matches, &s->cap_matches, sizeof *p, 4096);
         if (!p) {
             s->match_oom = 1;
             return 1; /* stop the scan */
         }
         s->matches = p;
-        s->cap_matches = cap;
     }
     s->matches[s->n_matches].id = id;
     s->matches[s->n_matches].to = to;
@@ -201,12 +199,10 @@ static asr_sig_count *count_for(asr_input *in, uint32_t sig)
         if (in->counts[i].sig == sig)
             return &in->counts[i];
     if (in->n_counts == in->cap_counts) {
-        size_t cap = in->cap_counts ? in->cap_counts * 2 : 16;
-        asr_sig_count *p = realloc(in->counts, cap * sizeof *p);
+        asr_sig_count *p = asr_grow(in->counts, &in->cap_counts, sizeof *p, 16);
         if (!p)
             return NULL;
         in->counts = p;
-        in->cap_counts = cap;
     }
     asr_sig_count *c = &in->counts[in->n_counts++];
     c->sig = sig;
@@ -418,12 +414,10 @@ static asr_error add_hit(asr_input *in, uint32_t sig_idx, uint64_t line_no, cons
     if (c->stored >= (marker ? ASR_STORED_MARKERS : ASR_STORED_PER_SIG))
         return ASR_OK;
     if (in->n_hits == in->cap_hits) {
-        size_t cap = in->cap_hits ? in->cap_hits * 2 : 32;
-        asr_hit *p = realloc(in->hits, cap * sizeof *p);
+        asr_hit *p = asr_grow(in->hits, &in->cap_hits, sizeof *p, 32);
         if (!p)
             return ASR_ERR_NOMEM;
         in->hits = p;
-        in->cap_hits = cap;
     }
     asr_hit *h = &in->hits[in->n_hits];
     memset(h, 0, sizeof *h);

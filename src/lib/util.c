@@ -45,6 +45,17 @@ void asr_buf_free(asr_buf *b)
     b->len = b->cap = 0;
 }
 
+void *asr_grow(void *p, size_t *cap, size_t elem, size_t first)
+{
+    size_t n = *cap ? *cap * 2 : first;
+    if (n < *cap || n > SIZE_MAX / elem)
+        return NULL;
+    void *q = realloc(p, n * elem);
+    if (q)
+        *cap = n;
+    return q;
+}
+
 char *asr_strdup(const char *s)
 {
     return s ? asr_strndup(s, strlen(s)) : NULL;

@@ -24,6 +24,13 @@ asr_error asr_buf_append(asr_buf *b, const void *p, size_t n);
 /* Frees the storage and zeroes the buffer. */
 void asr_buf_free(asr_buf *b);
 
+/*
+ * asr_grow — the storage of a growable array, enlarged to hold more elements: doubles *cap
+ * (starting at `first`) and returns the reallocated block. On failure returns NULL and leaves
+ * `p` and *cap as they were (the caller still owns p).
+ */
+void *asr_grow(void *p, size_t *cap, size_t elem, size_t first);
+
 /* strdup that returns NULL on NULL input or allocation failure. */
 char *asr_strdup(const char *s);
 /* Copies at most n bytes into a new NUL-terminated string. */

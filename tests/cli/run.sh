@@ -76,8 +76,13 @@ t utf16-and-gzip 0 "$A scan --format json $TMP/enc | python3 -c 'import json,sys
 t stdin 0 "cat $LINUX_OK_THEN | $A scan --host piped --format json - | python3 -c 'import json,sys; d=json.load(sys.stdin); h=d[\"hosts\"][0]; assert h[\"host\"]==\"piped\" and h[\"host_source\"]==\"argument\" and d[\"inputs\"][0][\"path\"]==\"<stdin>\"; print(\"ok\")'" '^ok$'
 t host-pattern 0 "$A scan --format json --host-pattern '^(?<host>[^/]+)/' corpus | python3 -c 'import json,sys; d=json.load(sys.stdin); assert all(h[\"host_source\"] in (\"argument\",\"content\") for h in d[\"hosts\"]); print(\"ok\")'" '^ok$'
 
+mkdir -p "$TMP/cs/AgentSetupLogs/CommandLineInstall/3f2a6a9e-51c7-4d8e-8f64-1f0b3c2d9a77_WEB09"
+cp "$LINUX_OK_THEN" "$TMP/cs/AgentSetupLogs/CommandLineInstall/3f2a6a9e-51c7-4d8e-8f64-1f0b3c2d9a77_WEB09/ua_install.log"
+t machine-identifier-folder 0 "$A scan --format json $TMP/cs | python3 -c 'import json,sys; d=json.load(sys.stdin); h=d[\"hosts\"][0]; assert (h[\"host\"],h[\"host_source\"])==(\"WEB09\",\"path\"), h[\"host\"]; print(\"ok\")'" '^ok$'
+t host-folder-scanned-directly 0 "$A scan corpus/ubu-app05" 'OK +ubu-app05'
+
 # --- exit codes of scan ---------------------------------------------------------------------------
-t clean-exit 0 "$A scan corpus/ubu-app05" 'OK +ubu-app05'
+t clean-exit 0 "$A scan corpus/rhel-web03" "OK +rhel-web03"
 t failures-exit 1 "$A scan corpus" 'FAILED'
 
 # --- output formats ---------------------------------------------------------------------------------
