@@ -25,7 +25,6 @@
 #define READ_CHUNK (256u * 1024u)
 
 typedef struct walker {
-    const asr_catalog *cat;
     asr_analysis *analysis;
     asr_scanner *scanner;
     const scan_opts *opts;
@@ -362,7 +361,6 @@ asr_error scan_paths(const asr_catalog *cat, asr_analysis *analysis, char **path
 {
     walker w;
     memset(&w, 0, sizeof w);
-    w.cat = cat;
     w.analysis = analysis;
     w.opts = opts;
     clock_gettime(CLOCK_MONOTONIC, &w.started);

@@ -39,7 +39,6 @@ struct asr_input {
     char *arg_host;         /* host given by argument / --host-pattern, or NULL */
     char *path_host;        /* host from the per-host folder layout, or NULL */
     asr_log_type log_type;
-    int log_type_by_name;
     char *file_host;        /* "<HOST>_<log name>" prefix, or NULL */
     asr_time name_time;     /* Backup\ / UploadedLogs\ time prefix of the name */
     char *base_name;        /* file name without directories */

@@ -654,7 +654,6 @@ static int outcome_weight(asr_outcome o)
 typedef struct host {
     size_t root;            /* name node */
     pvec attempts;          /* attempt* */
-    pvec inputs;            /* asr_input* with hits of this host (for counts) */
     asr_outcome outcome;
     asr_os os;
 } host;
@@ -1217,7 +1216,6 @@ asr_error asr_analysis_report(asr_analysis *a, json_t **out)
 out:
     for (size_t i = 0; i < n_hosts; i++) {
         pvec_free(&hosts[i].attempts);
-        pvec_free(&hosts[i].inputs);
     }
     free(hosts);
     free(rows);

@@ -111,7 +111,6 @@ static void classify_name(asr_input *in)
 {
     size_t name_start = 0;
     in->log_type = asr_log_type_from_name(in->base_name, &name_start);
-    in->log_type_by_name = in->log_type != ASR_LOG_UNKNOWN;
     size_t tp = asr_name_time_prefix(in->base_name, &in->name_time);
     if (in->log_type != ASR_LOG_UNKNOWN && name_start > tp + 1)
         in->file_host = asr_strndup(in->base_name + tp, name_start - tp - 1);
