@@ -862,6 +862,7 @@ static json_t *root_cause_json(state *st, host *h)
     /* corroborating evidence: the other failure/warning hits of the deciding attempts, most
      * specific first, and the exit-code line */
     const asr_hit *used[8] = {bh};
+    const asr_input *used_in[8] = {bat->in};
     size_t n_used = 1;
     for (int round = 0; round < 3; round++) {
         const attempt *cat_ = NULL;
@@ -874,7 +875,8 @@ static json_t *root_cause_json(state *st, host *h)
                 const asr_hit *x = at->hits.v[k];
                 int seen = 0;
                 for (size_t u = 0; u < n_used; u++)
-                    seen |= used[u] == x || used[u]->sig == x->sig;
+                    seen |= used[u]->sig == x->sig ||
+                            (used[u]->line == x->line && used_in[u] == at->in);
                 if (!seen && candidate(&st->cat->sigs[x->sig], h->outcome) &&
                     better_cause(st, at, x, cat_, ch)) {
                     cat_ = at;
@@ -884,10 +886,14 @@ static json_t *root_cause_json(state *st, host *h)
         }
         if (!ch)
             break;
-        used[n_used++] = ch;
+        used[n_used] = ch;
+        used_in[n_used++] = cat_->in;
         json_array_append_new(ev, evidence_json(cat_->in, ch));
     }
-    if (bat->end_hit && bat->end_hit != bh)
+    int end_shown = 0;
+    for (size_t u = 0; u < n_used && bat->end_hit; u++)
+        end_shown |= used[u]->line == bat->end_hit->line && used_in[u] == bat->in;
+    if (bat->end_hit && !end_shown)
         json_array_append_new(ev, evidence_json(bat->in, bat->end_hit));
     json_t *rc = json_object();
     json_object_set_new(rc, "signature", json_string(sig->id));
