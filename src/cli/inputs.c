@@ -228,7 +228,7 @@ static asr_error walk_dir(walker *w, const char *dir, const char *root, int dept
         n++;
     }
     closedir(d);
-    if (!err)
+    if (!err && n > 1) /* an empty folder leaves names NULL: qsort(NULL, …) is undefined */
         qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n && !err; i++) {
         char *child = join(dir, names[i]);

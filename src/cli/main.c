@@ -156,7 +156,8 @@ static int load_user_dir(const char *dir, user_files *uf)
         }
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_name);
+    if (n > 1) /* no .json file leaves names NULL: qsort(NULL, …) is undefined */
+        qsort(names, n, sizeof *names, cmp_name);
     uf->v = calloc(n + 1, sizeof *uf->v);
     uf->bufs = calloc(2 * n + 1, sizeof *uf->bufs);
     for (size_t i = 0; i < n; i++) {

@@ -396,15 +396,24 @@ static asr_error split_single(state *st, const asr_input *in, size_t idx)
     return ASR_OK;
 }
 
+/* The job with this id, or NULL (a NULL id finds nothing). */
+static job *job_find(const pvec *jobs, const char *id)
+{
+    for (size_t i = 0; id && i < jobs->n; i++) {
+        job *j = jobs->v[i];
+        if (j->job_id && strcmp(j->job_id, id) == 0)
+            return j;
+    }
+    return NULL;
+}
+
 /* Finds or adds a job by id. */
 static job *job_get(pvec *jobs, const char *id)
 {
-    for (size_t i = 0; i < jobs->n; i++) {
-        job *j = jobs->v[i];
-        if (j->job_id && id && strcmp(j->job_id, id) == 0)
-            return j;
-    }
-    job *j = calloc(1, sizeof *j);
+    job *j = job_find(jobs, id);
+    if (j)
+        return j;
+    j = calloc(1, sizeof *j);
     if (!j)
         return NULL;
     j->job_id = asr_strdup(id);
@@ -496,11 +505,7 @@ static int push_context(pvec *jobs, tid_map *threads, tid_map *describing, const
     }
     if (jid) {
         if (cur && !cur->job_id) {
-            job *same = NULL;
-            for (size_t i = 0; i < jobs->n; i++)
-                if (((job *)jobs->v[i])->job_id &&
-                    strcmp(((job *)jobs->v[i])->job_id, jid) == 0)
-                    same = jobs->v[i];
+            job *same = job_find(jobs, jid);
             if (same) { /* the job was seen before: merge the new details into it */
                 fill(&same->ip, cur->ip);
                 return tid_set(describing, h->tid, same);
@@ -652,8 +657,9 @@ static int outcome_weight(asr_outcome o)
 }
 
 typedef struct host {
-    size_t root;            /* name node */
+    size_t root;            /* the name node shown for the host */
     pvec attempts;          /* attempt* */
+    pvec aliases;           /* const char*: the host's other names (owned by the names) */
     asr_outcome outcome;
     asr_os os;
 } host;
@@ -1030,25 +1036,19 @@ static asr_os host_os(state *st, host *h)
     return ASR_OS_ANY;
 }
 
-/* Aliases of a host (every name of its component `root` but `display`), sorted. */
-static json_t *aliases_json(state *st, size_t root, const char *display)
+static int cmp_cstr(const void *a, const void *b)
 {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The host's other names (collected by collect_aliases), sorted, as a JSON array. */
+static json_t *aliases_json(host *h)
+{
+    if (h->aliases.n > 1) /* qsort with a NULL base (no aliases) is undefined */
+        qsort(h->aliases.v, h->aliases.n, sizeof(void *), cmp_cstr);
     json_t *arr = json_array();
-    for (size_t i = 0; i < st->ns.n; i++)
-        if (names_find(&st->ns, i) == root && asr_strcasecmp(st->ns.v[i].display, display) != 0)
-            json_array_append_new(arr, json_string(st->ns.v[i].display));
-    /* sort for determinism */
-    size_t n = json_array_size(arr);
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0; j--) {
-            const char *a = json_string_value(json_array_get(arr, j - 1));
-            const char *b = json_string_value(json_array_get(arr, j));
-            if (strcmp(a, b) <= 0)
-                break;
-            json_t *x = json_incref(json_array_get(arr, j - 1));
-            json_array_set(arr, j - 1, json_array_get(arr, j));
-            json_array_set_new(arr, j, x);
-        }
+    for (size_t i = 0; i < h->aliases.n; i++)
+        json_array_append_new(arr, json_string(h->aliases.v[i]));
     return arr;
 }
 
@@ -1058,14 +1058,38 @@ static int cmp_input(const void *pa, const void *pb)
     return strcmp(a->path, b->path);
 }
 
-/* Picks the display node of a host component: the best-ranked name, ties by first seen. */
-static size_t best_name(state *st, size_t root)
+/*
+ * component_display — for every component root, the node whose name is shown: the best-ranked
+ * name, ties by first seen. One pass over the names; returns an array indexed by root (other
+ * entries unused) that the caller frees, or NULL.
+ */
+static size_t *component_display(state *st)
 {
-    size_t best = root;
+    size_t *best = malloc((st->ns.n + 1) * sizeof *best);
+    if (!best)
+        return NULL;
     for (size_t i = 0; i < st->ns.n; i++)
-        if (names_find(&st->ns, i) == root && st->ns.v[i].rank < st->ns.v[best].rank)
-            best = i;
+        best[i] = (size_t)-1;
+    for (size_t i = 0; i < st->ns.n; i++) {
+        size_t r = names_find(&st->ns, i);
+        if (best[r] == (size_t)-1 || st->ns.v[i].rank < st->ns.v[best[r]].rank)
+            best[r] = i;
+    }
     return best;
+}
+
+/* Adds every name but the shown one to its host's aliases, in one pass over the names. */
+static int collect_aliases(state *st, host *hosts, const size_t *host_of_root,
+                           const size_t *best)
+{
+    for (size_t i = 0; i < st->ns.n; i++) {
+        size_t r = names_find(&st->ns, i);
+        if (host_of_root[r] == (size_t)-1 || best[r] == i)
+            continue;
+        if (!pvec_push(&hosts[host_of_root[r]].aliases, st->ns.v[i].display))
+            return 0;
+    }
+    return 1;
 }
 
 typedef struct host_row {
@@ -1090,10 +1114,11 @@ asr_error asr_analysis_report(asr_analysis *a, json_t **out)
     st.a = a;
     asr_error err = ASR_ERR_NOMEM;
     host *hosts = NULL;
-    size_t n_hosts = 0;
+    size_t n_hosts = 0, *best = NULL, *host_of_root = NULL;
     host_row *rows = NULL;
     json_t *doc = NULL;
-    qsort(a->inputs, a->n_inputs, sizeof *a->inputs, cmp_input);
+    if (a->n_inputs > 1) /* no input leaves a->inputs NULL: qsort(NULL, …) is undefined */
+        qsort(a->inputs, a->n_inputs, sizeof *a->inputs, cmp_input);
     st.input_name = calloc(a->n_inputs + 1, sizeof *st.input_name);
     if (!st.input_name)
         goto out;
@@ -1109,36 +1134,33 @@ asr_error asr_analysis_report(asr_analysis *a, json_t **out)
     }
     err = ASR_ERR_NOMEM;
     /* group attempts by host component */
-    size_t *host_of_root = malloc((st.ns.n + 1) * sizeof *host_of_root);
-    if (!host_of_root)
+    best = component_display(&st);
+    host_of_root = malloc((st.ns.n + 1) * sizeof *host_of_root);
+    hosts = calloc(st.ns.n + 1, sizeof *hosts);
+    if (!best || !host_of_root || !hosts)
         goto out;
     for (size_t i = 0; i < st.ns.n; i++)
         host_of_root[i] = (size_t)-1;
-    hosts = calloc(st.ns.n + 1, sizeof *hosts);
-    if (!hosts) {
-        free(host_of_root);
-        goto out;
-    }
     for (size_t i = 0; i < st.attempts.n; i++) {
         attempt *at = st.attempts.v[i];
         size_t r = names_find(&st.ns, at->name);
         if (host_of_root[r] == (size_t)-1) {
             host_of_root[r] = n_hosts;
-            hosts[n_hosts].root = best_name(&st, r);
+            hosts[n_hosts].root = best[r];
             n_hosts++;
         }
-        if (!pvec_push(&hosts[host_of_root[r]].attempts, at)) {
-            free(host_of_root);
+        if (!pvec_push(&hosts[host_of_root[r]].attempts, at))
             goto out;
-        }
     }
+    if (!collect_aliases(&st, hosts, host_of_root, best))
+        goto out;
     /* input -> host display name */
     json_t *inputs = json_array();
     for (size_t i = 0; i < a->n_inputs; i++) {
         const asr_input *in = a->inputs[i];
         const char *hname = NULL;
         if (st.input_name[i] != (size_t)-1)
-            hname = st.ns.v[best_name(&st, names_find(&st.ns, st.input_name[i]))].display;
+            hname = st.ns.v[best[names_find(&st.ns, st.input_name[i])]].display;
         json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:o, s:I, s:I}", "path", in->path, "status",
                               in->status, "reason",
                               in->reason ? json_string(in->reason) : json_null(), "log_type",
@@ -1150,7 +1172,6 @@ asr_error asr_analysis_report(asr_analysis *a, json_t **out)
                                 json_string(asr_decoder_stats(in->decoder)->encoding));
         json_array_append_new(inputs, o);
     }
-    free(host_of_root);
     rows = calloc(n_hosts + 1, sizeof *rows);
     if (!rows) {
         json_decref(inputs);
@@ -1185,7 +1206,7 @@ asr_error asr_analysis_report(asr_analysis *a, json_t **out)
         json_t *fnd = findings_json(&st, h);
         json_t *ho = json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o}", "host", rows[i].name,
                                "host_source", rank_source(st.ns.v[h->root].rank), "aliases",
-                               aliases_json(&st, names_find(&st.ns, h->root), rows[i].name), "os",
+                               aliases_json(h), "os",
                                asr_os_name(h->os), "outcome", asr_outcome_name(h->outcome),
                                "root_cause", rc, "findings", fnd, "attempts", atts);
         json_array_append_new(harr, ho);
@@ -1222,8 +1243,11 @@ asr_error asr_analysis_report(asr_analysis *a, json_t **out)
 out:
     for (size_t i = 0; i < n_hosts; i++) {
         pvec_free(&hosts[i].attempts);
+        pvec_free(&hosts[i].aliases);
     }
     free(hosts);
+    free(best);
+    free(host_of_root);
     free(rows);
     for (size_t i = 0; i < st.attempts.n; i++) {
         attempt *at = st.attempts.v[i];

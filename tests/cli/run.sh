@@ -57,6 +57,9 @@ t host-pattern-no-group 2 "$A scan --host-pattern '^x' corpus" 'named group \(\?
 t missing-path 3 "$A scan /nonexistent/asrlog-x" '/nonexistent/asrlog-x: cannot access: No such file'
 t missing-path-json 0 "$A scan --format json /nonexistent/asrlog-x corpus/ubu-app05 | python3 -c 'import json,sys; d=json.load(sys.stdin); s=[i[\"status\"] for i in d[\"inputs\"]]; assert \"unreadable\" in s and \"analyzed\" in s; print(\"ok\")'" '^ok$'
 t unreadable-wins 3 "$A scan /nonexistent/asrlog-x corpus" 'FAILED'
+mkdir -p "$TMP/empty" "$TMP/nopat"
+t empty-folder 0 "$A scan --format json $TMP/empty | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"inputs\"]==[] and d[\"summary\"][\"hosts\"]==0; print(\"ok\")'" '^ok$'
+t empty-patterns-dir 0 "$A signatures --patterns $TMP/nopat" '[0-9]+ signatures$'
 mkfifo "$TMP/fifo"
 t fifo-skipped 0 "$A scan --format json $TMP/fifo | python3 -c 'import json,sys; d=json.load(sys.stdin); i=d[\"inputs\"][0]; assert i[\"status\"]==\"skipped\" and \"FIFO\" in i[\"reason\"]; print(\"ok\")'" '^ok$'
 ln -s /nonexistent "$TMP/dangling"
