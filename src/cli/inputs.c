@@ -1,7 +1,9 @@
 /*
- * inputs.c — find the files to analyse and stream each one through the library.
+ * inputs.c — find the files to analyse and queue them as jobs for the workers (pool.c).
  *
- * Directories are walked recursively in sorted order. Symbolic links are not followed unless
+ * Directories are walked recursively in sorted order; the job list keeps that order, which is
+ * the order inputs reach the analysis whatever --jobs is. Large plain-text files become
+ * several jobs, one per line-aligned piece. Symbolic links are not followed unless
  * --follow-symlinks is given. Anything that is not a regular file (FIFO, socket, device) and any
  * file that cannot be opened or read is still listed in the report, with the reason.
  */
@@ -14,7 +16,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -22,63 +23,99 @@
 
 #include "cli.h"
 
-#define READ_CHUNK (256u * 1024u)
+/* A folder's identity (device, inode), kept in the walker's set of walked folders. */
+typedef struct dir_id {
+    dev_t dev;
+    ino_t ino;
+    int used;
+} dir_id;
 
 typedef struct walker {
-    asr_analysis *analysis;
-    asr_scanner *scanner;
     const scan_opts *opts;
     pcre2_code *host_re;
     pcre2_match_data *md;
-    unsigned char *buf;
-    /* progress */
-    unsigned long files;
-    unsigned long long bytes;
-    struct timespec started, last_shown;
-    int shown;
+    job_list *jobs;
+    dir_id *dirs;          /* open-addressing set of the folders walked for this PATH */
+    size_t n_dirs, cap_dirs;
 } walker;
 
-/* Seconds since `t`. */
-static double since(const struct timespec *t)
+/* Slot of folder (dev, ino) in a set of `cap` slots (a power of two): its own or a free one. */
+static size_t dir_slot(const dir_id *set, size_t cap, dev_t dev, ino_t ino)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+    uint64_t h = ((uint64_t)ino * 0x9E3779B97F4A7C15u) ^ (uint64_t)dev;
+    size_t i = (size_t)(h ^ (h >> 29)) & (cap - 1);
+    while (set[i].used && !(set[i].dev == dev && set[i].ino == ino))
+        i = (i + 1) & (cap - 1);
+    return i;
 }
 
-/* Redraws the progress line at most four times a second, after the first second. */
-static void show_progress(walker *w, int final)
+/*
+ * first_walk — records the folder `st` describes as walked. Returns 1 the first time, 0 when
+ * this PATH already walked it: --follow-symlinks reached it again through a link (a loop such
+ * as `x -> .`, or several links to one folder, which could otherwise be walked endlessly or
+ * exponentially often). Returns -1 when memory is short.
+ */
+static int first_walk(walker *w, const struct stat *st)
 {
-    if (!w->opts->progress)
-        return;
-    double el = since(&w->started);
-    if (!final && (el < 1.0 || since(&w->last_shown) < 0.25))
-        return;
-    if (final && !w->shown)
-        return;
-    clock_gettime(CLOCK_MONOTONIC, &w->last_shown);
-    double mb = (double)w->bytes / 1e6;
-    fprintf(stderr, "\rasrlog: %lu files, %.1f MB, %.1f MB/s%s", w->files, mb,
-            el > 0 ? mb / el : 0.0, final ? "\n" : "   ");
-    w->shown = 1;
+    if (2 * (w->n_dirs + 1) > w->cap_dirs) {
+        size_t cap = w->cap_dirs ? 2 * w->cap_dirs : 64;
+        dir_id *set = calloc(cap, sizeof *set);
+        if (!set)
+            return -1;
+        for (size_t i = 0; i < w->cap_dirs; i++)
+            if (w->dirs[i].used)
+                set[dir_slot(set, cap, w->dirs[i].dev, w->dirs[i].ino)] = w->dirs[i];
+        free(w->dirs);
+        w->dirs = set;
+        w->cap_dirs = cap;
+    }
+    size_t i = dir_slot(w->dirs, w->cap_dirs, st->st_dev, st->st_ino);
+    if (w->dirs[i].used)
+        return 0;
+    w->dirs[i].dev = st->st_dev;
+    w->dirs[i].ino = st->st_ino;
+    w->dirs[i].used = 1;
+    w->n_dirs++;
+    return 1;
 }
 
-/* Adds an input that could not be read. */
+/* Appends a job; the strings are copied. */
+static asr_error push_job(walker *w, job_kind kind, const char *path, const char *status,
+                          const char *why, char *host, const char *path_host, uint64_t size,
+                          int piece, int n_pieces)
+{
+    job_list *l = w->jobs;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        job *v = realloc(l->v, cap * sizeof *v);
+        if (!v) {
+            free(host);
+            return ASR_ERR_NOMEM;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    job *j = &l->v[l->n];
+    memset(j, 0, sizeof *j);
+    j->kind = kind;
+    j->path = strdup(path);
+    j->status = status;
+    j->why = why ? strdup(why) : NULL;
+    j->host = host;
+    j->path_host = path_host ? strdup(path_host) : NULL;
+    j->size = size;
+    j->piece = piece;
+    j->n_pieces = n_pieces;
+    l->n++;
+    if (!j->path || (why && !j->why) || (path_host && !j->path_host))
+        return ASR_ERR_NOMEM; /* the job is complete enough for job_list_free */
+    return ASR_OK;
+}
+
+/* Lists an input that cannot be read, with its status and reason. */
 static asr_error add_unread(walker *w, const char *path, const char *status, const char *why)
 {
-    asr_input_info info = {path, NULL, NULL, 0};
-    asr_input *in = NULL;
-    asr_error err = asr_input_new(w->scanner, &info, &in);
-    if (err)
-        return err;
-    err = asr_input_set_status(in, status, why);
-    if (!err)
-        err = asr_input_end(in);
-    if (err == ASR_ERR_NOMEM) {
-        asr_input_free(in);
-        return err;
-    }
-    return asr_analysis_add(w->analysis, in);
+    return push_job(w, JOB_UNREAD, path, status, why, NULL, NULL, 0, 0, 1);
 }
 
 /* Host from --host-pattern: the named group "host" matched against the relative path. */
@@ -97,41 +134,37 @@ static char *pattern_host(walker *w, const char *rel)
     return s;
 }
 
-/* Reads an open descriptor to its end into a new input. */
-static asr_error read_fd(walker *w, int fd, const char *display, const char *path_host,
-                         const char *rel)
+/* How many pieces a regular file is read in: one, unless it is large, plain UTF-8 text and
+ * there are several workers (see asr_input_splittable). */
+static int piece_count(const walker *w, const char *path, uint64_t size)
 {
-    char *phost = pattern_host(w, rel ? rel : display);
-    asr_input_info info = {display, phost ? phost : w->opts->host, path_host, 0};
-    asr_input *in = NULL;
-    asr_error err = asr_input_new(w->scanner, &info, &in);
-    free(phost);
-    if (err)
-        return err;
-    for (;;) {
-        ssize_t n = read(fd, w->buf, READ_CHUNK);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            char why[256];
-            snprintf(why, sizeof why, "read error: %s", strerror(errno));
-            asr_input_set_status(in, "unreadable", why);
-            break;
-        }
-        if (n == 0)
-            break;
-        w->bytes += (unsigned long long)n;
-        if (asr_input_feed(in, w->buf, (size_t)n) != ASR_OK)
-            break; /* the input keeps what it read; asr_input_end reports why */
-        show_progress(w, 0);
+    uint64_t piece = w->opts->piece_bytes ? w->opts->piece_bytes : DEFAULT_PIECE_BYTES;
+    if (w->opts->jobs < 2 || size / SPLIT_FACTOR < piece)
+        return 1;
+    int fd = open(path, O_RDONLY | O_NOCTTY);
+    if (fd < 0)
+        return 1; /* the worker reports why */
+    unsigned char head[256];
+    ssize_t n = pread(fd, head, sizeof head, 0);
+    close(fd);
+    if (n < (ssize_t)sizeof head || !asr_input_splittable(head, (size_t)n))
+        return 1;
+    uint64_t pieces = (size + piece - 1) / piece;
+    return pieces > MAX_PIECES ? MAX_PIECES : (int)pieces;
+}
+
+/* Queues a regular file (in pieces when it is large) or stdin. */
+static asr_error add_file(walker *w, job_kind kind, const char *path, const char *path_host,
+                          const char *rel, uint64_t size)
+{
+    int n = kind == JOB_FILE ? piece_count(w, path, size) : 1;
+    for (int k = 0; k < n; k++) {
+        char *phost = pattern_host(w, rel ? rel : path);
+        asr_error err = push_job(w, kind, path, NULL, NULL, phost, path_host, size, k, n);
+        if (err)
+            return err;
     }
-    err = asr_input_end(in);
-    w->files++;
-    if (err == ASR_ERR_NOMEM || err == ASR_ERR_SCAN) {
-        asr_input_free(in);
-        return err;
-    }
-    return asr_analysis_add(w->analysis, in);
+    return ASR_OK;
 }
 
 /* Is this name an archive format that this version does not open? */
@@ -157,21 +190,14 @@ static int is_documentation(const char *path)
     return (n > 3 && strcasecmp(base + n - 3, ".md") == 0) || strncasecmp(base, "README", 6) == 0;
 }
 
-/* Opens and reads one regular file. */
-static asr_error scan_file(walker *w, const char *path, const char *path_host, const char *rel)
+/* Queues one regular file. */
+static asr_error scan_file(walker *w, const char *path, const char *path_host, const char *rel,
+                           uint64_t size)
 {
     if (is_archive_name(path))
         return add_unread(w, path, "skipped", "archive inputs are not opened by this version; "
                                               "extract it and scan the folder");
-    int fd = open(path, O_RDONLY | O_NOCTTY);
-    if (fd < 0) {
-        char why[256];
-        snprintf(why, sizeof why, "cannot open: %s", strerror(errno));
-        return add_unread(w, path, "unreadable", why);
-    }
-    asr_error err = read_fd(w, fd, path, path_host, rel);
-    close(fd);
-    return err;
+    return add_file(w, JOB_FILE, path, path_host, rel, size);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -337,6 +363,12 @@ static asr_error walk(walker *w, const char *path, const char *root, int depth)
     if (S_ISDIR(st.st_mode)) {
         if (depth > 64)
             return add_unread(w, path, "skipped", "folder nesting deeper than 64 levels");
+        int first = first_walk(w, &st);
+        if (first < 0)
+            return ASR_ERR_NOMEM;
+        if (!first)
+            return add_unread(w, path, "skipped", "folder already walked (a symbolic link "
+                                                  "loop, or a second link to it)");
         return walk_dir(w, path, root ? root : path, depth);
     }
     if (!S_ISREG(st.st_mode))
@@ -351,7 +383,7 @@ static asr_error walk(walker *w, const char *path, const char *root, int depth)
     const char *rel = root && strncmp(path, root, strlen(root)) == 0 ? path + strlen(root) : path;
     while (*rel == '/')
         rel++;
-    asr_error err = scan_file(w, path, fh, rel);
+    asr_error err = scan_file(w, path, fh, rel, (uint64_t)st.st_size);
     free(fh);
     return err;
 }
@@ -361,16 +393,10 @@ asr_error scan_paths(const asr_catalog *cat, asr_analysis *analysis, char **path
 {
     walker w;
     memset(&w, 0, sizeof w);
-    w.analysis = analysis;
+    job_list jobs = {0};
     w.opts = opts;
-    clock_gettime(CLOCK_MONOTONIC, &w.started);
-    w.last_shown = w.started;
+    w.jobs = &jobs;
     asr_error err = ASR_ERR_NOMEM;
-    w.buf = malloc(READ_CHUNK);
-    if (!w.buf)
-        goto out;
-    if ((err = asr_scanner_new(cat, &w.scanner)))
-        goto out;
     if (opts->host_pattern) {
         int ec;
         PCRE2_SIZE off;
@@ -384,8 +410,6 @@ asr_error scan_paths(const asr_catalog *cat, asr_analysis *analysis, char **path
             err = ASR_ERR_ARG;
             goto out;
         }
-        uint32_t named = 0;
-        pcre2_pattern_info(w.host_re, PCRE2_INFO_NAMECOUNT, &named);
         if (pcre2_substring_number_from_name(w.host_re, (PCRE2_SPTR) "host") < 0) {
             snprintf(diag->text, sizeof diag->text,
                      "--host-pattern needs a named group (?<host>...)");
@@ -398,18 +422,22 @@ asr_error scan_paths(const asr_catalog *cat, asr_analysis *analysis, char **path
     }
     err = ASR_OK;
     for (int i = 0; i < n_paths && !err; i++) {
+        w.n_dirs = 0; /* each PATH is walked whole, even when an earlier one covered it */
+        if (w.dirs)
+            memset(w.dirs, 0, w.cap_dirs * sizeof *w.dirs);
         if (strcmp(paths[i], "-") == 0)
-            err = read_fd(&w, 0, "<stdin>", NULL, NULL);
+            err = add_file(&w, JOB_STDIN, "<stdin>", NULL, NULL, 0);
         else
             err = walk(&w, paths[i], NULL, 0);
     }
-    show_progress(&w, 1);
+    if (!err)
+        err = run_jobs(cat, analysis, &jobs, opts);
 out:
+    free(w.dirs);
+    job_list_free(&jobs);
     if (w.md)
         pcre2_match_data_free(w.md);
     if (w.host_re)
         pcre2_code_free(w.host_re);
-    asr_scanner_free(w.scanner);
-    free(w.buf);
     return err;
 }

@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,11 +35,15 @@ static void usage_main(FILE *f)
             "\n"
             "options for every command:\n"
             "  --patterns DIR            add the signatures in DIR/*.json (same id replaces)\n"
+            "  --cache-dir DIR           where the compiled database is cached (default:\n"
+            "                            $XDG_CACHE_HOME/asrlog or ~/.cache/asrlog)\n"
+            "  --no-cache                compile the database, neither read nor write the cache\n"
             "  -h, --help                help for a command: asrlog scan --help\n"
             "  --version                 print the version\n"
             "\n"
             "exit codes: 0 no failed host, 1 failed hosts found, 2 usage or catalogue error,\n"
-            "            3 some inputs unreadable (the rest was analysed), 4 internal error\n");
+            "            3 some inputs unreadable (the rest was analysed), 4 internal error,\n"
+            "            5 the report could not be written or sent\n");
 }
 
 static void usage_scan(FILE *f)
@@ -52,9 +57,21 @@ static void usage_scan(FILE *f)
             "cause, evidence (file:line) and numbered remediation steps.\n"
             "\n"
             "options:\n"
-            "  -f, --format FMT          text (default), json (the report contract) or ndjson\n"
-            "                            (one ECS event per host)\n"
+            "  -f, --format FMT          text (default), json, ndjson, markdown, html, cef, hec, sentinel, csv\n"
+            "                            (json: the report contract; ndjson: one ECS event per\n"
+            "                            host; markdown, html: a report for a support ticket;\n"
+            "                            cef: ArcSight CEF lines; hec: Splunk HEC events;\n"
+            "                            sentinel: Log Analytics JSON arrays; csv: RFC 4180)\n"
             "  -o, --output FILE         write the report to FILE instead of standard output\n"
+            "                            (all at once: FILE is replaced only when complete)\n"
+            "  --redact                  replace host names, addresses, accounts, domains, e-mail\n"
+            "                            addresses and passphrase paths with keyed pseudonyms\n"
+            "  --redact-key-file FILE    the pseudonym key is FILE's bytes (default: random per\n"
+            "                            run); implies --redact\n"
+            "  --redact-map FILE         write pseudonym -> original as JSON, mode 0600; implies\n"
+            "                            --redact\n"
+            "  --syslog tcp://HOST:PORT  send one RFC 5424 message per host instead (also udp://;\n"
+            "                            format cef unless --format ndjson; exit 5 if it fails)\n"
             "  --color[=WHEN]            auto (default: only on a terminal), always, never\n"
             "  --no-color                same as --color=never\n"
             "  --host NAME               every input belongs to host NAME\n"
@@ -63,10 +80,16 @@ static void usage_scan(FILE *f)
             "  --follow-symlinks         follow symbolic links (default: list them as skipped)\n"
             "  --progress, --no-progress progress on standard error (default: on a terminal)\n"
             "  -q, --quiet               no progress\n"
+            "  -j, --jobs N              worker threads (default: the online cores); the report\n"
+            "                            is the same for every N\n"
+            "  --split-size SIZE         with several jobs, plain-text files of 4 x SIZE or more\n"
+            "                            are read in line-aligned pieces of SIZE (default 16M)\n"
             "  --patterns DIR            add the signatures in DIR/*.json\n"
+            "  --cache-dir DIR, --no-cache   compiled-database cache (see asrlog --help)\n"
             "\n"
             "exit codes: 0 no failed host, 1 failed hosts found, 2 usage or catalogue error,\n"
-            "            3 some inputs unreadable (the rest was analysed), 4 internal error\n");
+            "            3 some inputs unreadable (the rest was analysed), 4 internal error,\n"
+            "            5 the report could not be written or sent\n");
 }
 
 static void usage_explain(FILE *f)
@@ -82,9 +105,12 @@ static void usage_explain(FILE *f)
 static void usage_signatures(FILE *f)
 {
     fprintf(f, "usage: asrlog signatures [--test] [--format text|json] [--patterns DIR]\n"
+               "       asrlog signatures --export hs-regex|ere\n"
                "\n"
                "Lists the catalogue (id, effect, specificity, ErrorIDs, title). With --test, runs\n"
                "every signature's match and nomatch examples and reports the ones that fail.\n"
+               "With --export, prints every match expression, one per line: hs-regex (PCRE\n"
+               "syntax, for rg -f) or ere (rewritten for GNU grep -E -f).\n"
                "exit codes: 0 all good, 1 some examples fail, 2 usage or catalogue error\n");
 }
 
@@ -194,8 +220,15 @@ static void free_user_files(user_files *uf)
     free(uf->v);
 }
 
-/* Loads the built-in catalogue plus --patterns DIR. Prints diagnostics; NULL on failure. */
-static asr_catalog *load_catalog(const char *user_dir)
+/* --no-cache / --cache-dir, accepted by every command. */
+static cache_opts g_cache;
+
+/* Consumes a cache option at argv[*i]; returns 1 when it was one. */
+static int cache_option(int argc, char **argv, int *i);
+
+/* Loads the built-in catalogue plus --patterns DIR, with a Hyperscan database when `need_db`
+ * (from the cache when it holds one). Prints diagnostics; NULL on failure. */
+static asr_catalog *load_catalog(const char *user_dir, int need_db)
 {
     user_files uf = {0};
     if (user_dir && load_user_dir(user_dir, &uf) != 0) {
@@ -213,7 +246,8 @@ static asr_catalog *load_catalog(const char *user_dir)
         memcpy(all + asr_builtin_catalog_count, uf.v, uf.n * sizeof *all);
     asr_catalog *cat = NULL;
     asr_diag diag = {""};
-    asr_error err = asr_catalog_load(all, n, asr_builtin_catalog_count, &cat, &diag);
+    asr_error err = open_catalog(all, n, asr_builtin_catalog_count, &g_cache, need_db, &cat,
+                                 &diag);
     if (err)
         fprintf(stderr, "%s: %s\n", prog, diag.text[0] ? diag.text : asr_strerror(err));
     free(all);
@@ -225,6 +259,23 @@ static asr_catalog *load_catalog(const char *user_dir)
 /* option parsing helpers */
 
 /* Matches "--name" or "--name=value" (value into *val); "--name value" takes the next arg. */
+static int opt_value(int argc, char **argv, int *i, const char *name, const char *shortname,
+                     const char **val);
+
+static int cache_option(int argc, char **argv, int *i)
+{
+    const char *v;
+    if (strcmp(argv[*i], "--no-cache") == 0) {
+        g_cache.disabled = 1;
+        return 1;
+    }
+    if (opt_value(argc, argv, i, "--cache-dir", NULL, &v)) {
+        g_cache.dir = v;
+        return 1;
+    }
+    return 0;
+}
+
 static int opt_value(int argc, char **argv, int *i, const char *name, const char *shortname,
                      const char **val)
 {
@@ -240,6 +291,11 @@ static int opt_value(int argc, char **argv, int *i, const char *name, const char
     }
     if (strncmp(a, name, n) == 0 && a[n] == '=') {
         *val = a + n + 1;
+        return 1;
+    }
+    /* "-j4": a one-letter short option with its value attached */
+    if (shortname && strlen(shortname) == 2 && strncmp(a, shortname, 2) == 0 && a[2]) {
+        *val = a + 2;
         return 1;
     }
     return 0;
@@ -306,10 +362,86 @@ static void warn_unreadable(json_t *report)
     }
 }
 
+/* Parses "123", "64K", "16M", "2G" (powers of 1024). 0 on success. */
+static int parse_size(const char *v, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (end == v || errno || v[0] == '-')
+        return -1;
+    int shift = 0;
+    switch (*end) {
+    case '\0': break;
+    case 'k': case 'K': shift = 10; break;
+    case 'm': case 'M': shift = 20; break;
+    case 'g': case 'G': shift = 30; break;
+    default: return -1;
+    }
+    if (*end && end[1] && !(end[1] == 'B' && !end[2]) && !(end[1] == 'i' && end[2] == 'B' && !end[3]))
+        return -1;
+    if (shift && n > (~0ull >> shift))
+        return -1;
+    *out = (uint64_t)n << shift;
+    return 0;
+}
+
+/* Online processor cores (the default of --jobs), at least 1. */
+static int online_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+}
+
+/*
+ * check_syslog_args — validates --syslog against the other output options: the address must
+ * parse, -o cannot be combined with it, and the format must be one line per host (cef, the
+ * default, or ndjson). May set *format. Returns 0, or -1 after printing why.
+ */
+static int check_syslog_args(const char *url, const char **format, int format_given,
+                             const char *output)
+{
+    char why[256];
+    if (syslog_check_url(url, why, sizeof why) != 0) {
+        fprintf(stderr, "%s scan: --syslog %s: %s\n", prog, url, why);
+        return -1;
+    }
+    if (output) {
+        fprintf(stderr, "%s scan: --syslog and --output cannot be used together\n", prog);
+        return -1;
+    }
+    if (!format_given)
+        *format = "cef";
+    if (strcmp(*format, "cef") != 0 && strcmp(*format, "ndjson") != 0) {
+        fprintf(stderr, "%s scan: --syslog sends --format cef or ndjson, not '%s'\n", prog,
+                *format);
+        return -1;
+    }
+    return 0;
+}
+
+/* Sends the report's events to a --syslog address. Returns the scan's exit code, or
+ * EXIT_OUTPUT after printing why the sending failed. */
+static int send_to_syslog(const char *url, const char *format, json_t *report)
+{
+    char why[512];
+    syslog_renderer render = strcmp(format, "ndjson") == 0 ? render_ndjson : render_cef;
+    if (syslog_send_report(url, render, report, why, sizeof why) != 0) {
+        fprintf(stderr, "%s scan: --syslog %s: %s\n", prog, url, why);
+        return EXIT_OUTPUT;
+    }
+    warn_unreadable(report);
+    return scan_exit_code(report);
+}
+
 static int cmd_scan(int argc, char **argv)
 {
     const char *format = "text", *color = "auto", *patterns = NULL, *output = NULL;
-    scan_opts opts = {NULL, NULL, 0, -1};
+    const char *syslog_url = NULL; /* --syslog */
+    redaction red = {0};           /* --redact, --redact-key-file, --redact-map */
+    report_sink sink = {0};        /* -o FILE or standard output */
+    int format_given = 0;
+    scan_opts opts = {NULL, NULL, 0, -1, 0, 0};
     char **paths = calloc((size_t)argc + 1, sizeof *paths);
     int n_paths = 0, only_paths = 0;
     for (int i = 1; i < argc; i++) {
@@ -324,8 +456,17 @@ static int cmd_scan(int argc, char **argv)
             return EXIT_CLEAN;
         } else if (opt_value(argc, argv, &i, "--format", "-f", &v)) {
             format = v;
+            format_given = 1;
         } else if (opt_value(argc, argv, &i, "--output", "-o", &v)) {
             output = v;
+        } else if (opt_value(argc, argv, &i, "--syslog", NULL, &v)) {
+            syslog_url = v;
+        } else if (strcmp(a, "--redact") == 0) {
+            red.on = 1;
+        } else if (opt_value(argc, argv, &i, "--redact-key-file", NULL, &v)) {
+            red.key_file = v;
+        } else if (opt_value(argc, argv, &i, "--redact-map", NULL, &v)) {
+            red.map_file = v;
         } else if (strcmp(a, "--color") == 0) {
             color = "always";
         } else if (strncmp(a, "--color=", 8) == 0) {
@@ -340,6 +481,25 @@ static int cmd_scan(int argc, char **argv)
             patterns = v;
         } else if (strcmp(a, "--follow-symlinks") == 0) {
             opts.follow_symlinks = 1;
+        } else if (opt_value(argc, argv, &i, "--jobs", "-j", &v)) {
+            char *end;
+            long j = strtol(v, &end, 10);
+            if (*end || j < 1 || j > 256) {
+                fprintf(stderr, "%s scan: --jobs takes a number from 1 to 256, not '%s'\n", prog,
+                        v);
+                free(paths);
+                return EXIT_USAGE;
+            }
+            opts.jobs = (int)j;
+        } else if (opt_value(argc, argv, &i, "--split-size", NULL, &v)) {
+            if (parse_size(v, &opts.piece_bytes) != 0 || opts.piece_bytes < 4096) {
+                fprintf(stderr, "%s scan: --split-size takes a size of at least 4K (e.g. 16M), "
+                                "not '%s'\n", prog, v);
+                free(paths);
+                return EXIT_USAGE;
+            }
+        } else if (cache_option(argc, argv, &i)) {
+            continue;
         } else if (strcmp(a, "--progress") == 0) {
             opts.progress = 1;
         } else if (strcmp(a, "--no-progress") == 0 || strcmp(a, "-q") == 0 ||
@@ -350,8 +510,13 @@ static int cmd_scan(int argc, char **argv)
             unknown_option("scan", a);
         }
     }
-    static const char *const formats[] = {"text", "json", "ndjson", NULL};
+    static const char *const formats[] = {"text", "json",     "ndjson", "markdown", "html",
+                                          "cef",  "hec",      "sentinel", "csv",    NULL};
     check_format("scan", format, formats);
+    if (syslog_url && check_syslog_args(syslog_url, &format, format_given, output) != 0) {
+        free(paths);
+        return EXIT_USAGE;
+    }
     if (strcmp(color, "auto") != 0 && strcmp(color, "always") != 0 && strcmp(color, "never") != 0) {
         fprintf(stderr, "%s scan: --color takes auto, always or never, not '%s'\n", prog, color);
         free(paths);
@@ -364,7 +529,9 @@ static int cmd_scan(int argc, char **argv)
     }
     if (opts.progress < 0)
         opts.progress = isatty(2);
-    asr_catalog *cat = load_catalog(patterns);
+    if (opts.jobs == 0)
+        opts.jobs = online_cores();
+    asr_catalog *cat = load_catalog(patterns, 1);
     if (!cat) {
         free(paths);
         return EXIT_USAGE;
@@ -374,6 +541,14 @@ static int cmd_scan(int argc, char **argv)
     json_t *report = NULL;
     FILE *out = stdout;
     asr_diag diag = {""};
+    /* Key, map and output files are checked before the scan, not after it. */
+    int early = redaction_start(&red);
+    if (!early && !syslog_url)
+        early = sink_open(&sink, output);
+    if (early) {
+        rc = early;
+        goto done;
+    }
     if (asr_analysis_new(cat, &an) != ASR_OK)
         goto done;
     asr_error err = scan_paths(cat, an, paths, n_paths, &opts, &diag);
@@ -390,33 +565,49 @@ static int cmd_scan(int argc, char **argv)
         fprintf(stderr, "%s scan: out of memory while building the report\n", prog);
         goto done;
     }
-    if (output && !(out = fopen(output, "w"))) {
-        fprintf(stderr, "%s scan: cannot write %s: %s\n", prog, output, strerror(errno));
-        rc = EXIT_USAGE;
-        out = stdout;
+    /* Redaction rewrites the document once, so every format below is covered. */
+    if (redaction_apply(&red, report) != 0)
+        goto done;
+    if (syslog_url) {
+        rc = send_to_syslog(syslog_url, format, report);
+        if (rc != EXIT_OUTPUT && redaction_save_map(&red) != 0)
+            rc = EXIT_OUTPUT;
         goto done;
     }
+    out = sink.mem; /* rendered in memory, then written in one go by sink_commit */
     int werr;
     if (strcmp(format, "json") == 0) {
         werr = write_json(out, report);
     } else if (strcmp(format, "ndjson") == 0) {
         werr = render_ndjson(out, report);
+    } else if (strcmp(format, "cef") == 0) {
+        werr = render_cef(out, report);
+    } else if (strcmp(format, "hec") == 0) {
+        werr = render_hec(out, report);
+    } else if (strcmp(format, "sentinel") == 0) {
+        werr = render_sentinel(out, report);
+    } else if (strcmp(format, "csv") == 0) {
+        werr = render_csv(out, report);
+    } else if (strcmp(format, "markdown") == 0) {
+        werr = render_markdown(out, report);
+    } else if (strcmp(format, "html") == 0) {
+        werr = render_html(out, report);
     } else {
         text_style style = {strcmp(color, "always") == 0 ||
-                            (strcmp(color, "auto") == 0 && !output && isatty(fileno(out)))};
+                            (strcmp(color, "auto") == 0 && !output && isatty(STDOUT_FILENO))};
         werr = render_text(out, report, &style);
     }
-    if (fflush(out) != 0)
-        werr = -1;
-    if (werr) {
-        fprintf(stderr, "%s scan: writing the report failed: %s\n", prog, strerror(errno));
+    if (werr) { /* a memory stream fails only for want of memory */
+        fprintf(stderr, "%s scan: out of memory while writing the report\n", prog);
         goto done;
     }
+    if ((rc = sink_commit(&sink)) != 0 || (rc = redaction_save_map(&red)) != 0)
+        goto done;
     warn_unreadable(report);
     rc = scan_exit_code(report);
 done:
-    if (out != stdout)
-        fclose(out);
+    sink_close(&sink);
+    redaction_end(&red);
     json_decref(report);
     asr_analysis_free(an);
     asr_catalog_free(cat);
@@ -493,6 +684,8 @@ static int cmd_explain(int argc, char **argv)
             format = v;
         } else if (opt_value(argc, argv, &i, "--patterns", NULL, &v)) {
             patterns = v;
+        } else if (cache_option(argc, argv, &i)) {
+            continue;
         } else if (a[0] == '-' && !(a[1] >= '0' && a[1] <= '9')) {
             unknown_option("explain", a);
         } else if (!id) {
@@ -508,7 +701,7 @@ static int cmd_explain(int argc, char **argv)
         fprintf(stderr, "%s explain: no ID given (see --help)\n", prog);
         return EXIT_USAGE;
     }
-    asr_catalog *cat = load_catalog(patterns);
+    asr_catalog *cat = load_catalog(patterns, 0);
     if (!cat)
         return EXIT_USAGE;
     json_t *arr = NULL;
@@ -537,7 +730,7 @@ static int cmd_explain(int argc, char **argv)
 
 static int cmd_signatures(int argc, char **argv)
 {
-    const char *format = "text", *patterns = NULL, *v;
+    const char *format = "text", *patterns = NULL, *export_fmt = NULL, *v;
     int test = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -546,19 +739,35 @@ static int cmd_signatures(int argc, char **argv)
             return EXIT_CLEAN;
         } else if (strcmp(a, "--test") == 0) {
             test = 1;
+        } else if (opt_value(argc, argv, &i, "--export", NULL, &v)) {
+            export_fmt = v;
         } else if (opt_value(argc, argv, &i, "--format", "-f", &v)) {
             format = v;
         } else if (opt_value(argc, argv, &i, "--patterns", NULL, &v)) {
             patterns = v;
+        } else if (cache_option(argc, argv, &i)) {
+            continue;
         } else {
             unknown_option("signatures", a);
         }
     }
     static const char *const formats[] = {"text", "json", NULL};
     check_format("signatures", format, formats);
-    asr_catalog *cat = load_catalog(patterns);
+    if (export_fmt && strcmp(export_fmt, "hs-regex") != 0 && strcmp(export_fmt, "ere") != 0) {
+        fprintf(stderr, "%s signatures: --export takes hs-regex or ere, not '%s'\n", prog,
+                export_fmt);
+        return EXIT_USAGE;
+    }
+    asr_catalog *cat = load_catalog(patterns, 1); /* listing checks that every match compiles */
     if (!cat)
         return EXIT_USAGE;
+    if (export_fmt) {
+        int werr = export_patterns(stdout, cat, export_fmt) != 0 || fflush(stdout) != 0;
+        asr_catalog_free(cat);
+        if (werr)
+            fprintf(stderr, "%s signatures: writing the export failed\n", prog);
+        return werr ? EXIT_INTERNAL : EXIT_CLEAN;
+    }
     int rc = EXIT_CLEAN;
     size_t n = asr_catalog_count(cat);
     if (test) {
@@ -625,6 +834,10 @@ static int cmd_signatures(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* Write errors are reported by the writers: a reader that closed its pipe gives EPIPE (and
+     * a quiet exit) instead of killing the process, a file-size limit gives EFBIG. */
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage_main(stderr);
         return EXIT_USAGE;
@@ -635,15 +848,17 @@ int main(int argc, char **argv)
         return EXIT_CLEAN;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-        printf("asrlog %s\n", ASRLOG_VERSION);
+        char engines[256];
+        asr_engine_versions(engines, sizeof engines);
+        printf("asrlog %s (%s)\n", ASRLOG_VERSION, engines);
         return EXIT_CLEAN;
     }
     if (strcmp(cmd, "scan") == 0)
-        return cmd_scan(argc - 1, argv + 1);
+        return finish_stdout(cmd_scan(argc - 1, argv + 1));
     if (strcmp(cmd, "explain") == 0)
-        return cmd_explain(argc - 1, argv + 1);
+        return finish_stdout(cmd_explain(argc - 1, argv + 1));
     if (strcmp(cmd, "signatures") == 0)
-        return cmd_signatures(argc - 1, argv + 1);
+        return finish_stdout(cmd_signatures(argc - 1, argv + 1));
     fprintf(stderr, "%s: unknown command '%s' (commands: scan, explain, signatures; see --help)\n",
             prog, cmd);
     return EXIT_USAGE;

@@ -1,150 +1,133 @@
 /*
  * render_ndjson.c — one Elastic Common Schema (ECS) event per host verdict, one per line.
  * Field use follows ../shared/reference/siem.md: event.kind is "alert" for failures and
- * "event" otherwise (never "signal"); event.outcome is only failure, success or unknown.
+ * "event" otherwise (never "signal"); event.outcome is only failure, success or unknown;
+ * host.os.type only carries ECS's own values (windows, linux) and is left out otherwise;
+ * @timestamp is UTC ISO 8601 with milliseconds.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
+#include "render_common.h"
 
 #define ECS_VERSION "8.11.0"
 
-static const char *jstr(json_t *o, const char *k)
+/* Sets `key` of `obj` to the string `s` when it is not empty. */
+static void set_nonempty(json_t *obj, const char *key, const char *s)
 {
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
+    if (s && *s)
+        json_object_set_new(obj, key, json_string(s));
 }
 
-/* Looks like an IPv4 or IPv6 address? */
-static int looks_like_ip(const char *s)
+/* The ECS `host` object: name, hostname, ip[] (when the host or an alias is an address), and
+ * os.type when the OS is one ECS knows. */
+static json_t *ecs_host(json_t *h)
 {
-    int digits = 0, dots = 0, colons = 0;
-    for (; *s; s++) {
-        if (*s >= '0' && *s <= '9')
-            digits++;
-        else if (*s == '.')
-            dots++;
-        else if (*s == ':')
-            colons++;
-        else if (!((*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))
-            return 0;
-    }
-    return (dots == 3 && colons == 0 && digits >= 4) || colons >= 2;
-}
-
-/* The time of the deciding attempt, else the scan time (ISO 8601). */
-static json_t *event_time(json_t *host, const char *now)
-{
-    json_t *atts = json_object_get(host, "attempts");
-    const char *best = NULL;
-    size_t i;
-    json_t *a;
-    json_array_foreach(atts, i, a)
-    {
-        if (json_is_true(json_object_get(a, "deciding")) &&
-            json_is_string(json_object_get(a, "started")))
-            best = jstr(a, "started");
-    }
-    return json_string(best ? best : now);
-}
-
-/* One ECS event for a host. */
-static json_t *host_event(json_t *h, json_t *report, const char *now)
-{
-    const char *outcome = jstr(h, "outcome");
-    int failed = strcmp(outcome, "failed") == 0;
-    json_t *rc = json_object_get(h, "root_cause");
-    const char *ecs_outcome = failed                                     ? "failure"
-                              : strcmp(outcome, "succeeded") == 0 ||
-                                        strcmp(outcome, "succeeded_with_warnings") == 0
-                                  ? "success"
-                                  : "unknown";
+    const char *name = rj_str(h, "host"), *os = rj_str(h, "os");
+    json_t *host = json_pack("{s:s, s:s}", "name", name, "hostname", name);
     json_t *ips = json_array();
-    if (looks_like_ip(jstr(h, "host")))
-        json_array_append_new(ips, json_string(jstr(h, "host")));
+    if (looks_like_ip(name))
+        json_array_append_new(ips, json_string(name));
     size_t i;
     json_t *al;
     json_array_foreach(json_object_get(h, "aliases"), i, al)
     {
-        if (looks_like_ip(json_string_value(al)))
-            json_array_append_new(ips, json_string(json_string_value(al)));
+        if (json_is_string(al) && looks_like_ip(json_string_value(al)))
+            json_array_append(ips, al);
     }
-    json_t *hostobj = json_pack("{s:s, s:s, s:{s:s}}", "name", jstr(h, "host"), "hostname",
-                                jstr(h, "host"), "os", "type", jstr(h, "os"));
     if (json_array_size(ips))
-        json_object_set_new(hostobj, "ip", ips);
-    else
-        json_decref(ips);
+        json_object_set(host, "ip", ips);
+    json_decref(ips);
+    if (strcmp(os, "windows") == 0 || strcmp(os, "linux") == 0)
+        json_object_set_new(host, "os", json_pack("{s:s}", "type", os));
+    return host;
+}
+
+/* The ECS `event` object of a verdict; `rc` is the root cause or NULL. */
+static json_t *ecs_event(json_t *h, json_t *rc)
+{
+    int failed = strcmp(rj_str(h, "outcome"), "failed") == 0;
     json_t *event = json_pack("{s:s, s:[s], s:[s,s], s:s, s:s, s:s}", "kind",
                               failed ? "alert" : "event", "category", "package", "type",
-                              "installation", failed ? "error" : "info", "outcome", ecs_outcome,
-                              "module", "asrlog", "dataset", "asrlog.mobility_install");
-    char msg[600];
+                              "installation", failed ? "error" : "info", "outcome",
+                              outcome_ecs(rj_str(h, "outcome")), "module", "asrlog", "dataset",
+                              "asrlog.mobility_install");
+    if (!rc)
+        return event;
+    char code[32];
+    set_nonempty(event, "code", root_cause_code(rc, code, sizeof code));
+    set_nonempty(event, "reason", rj_str(rc, "title"));
+    json_t *ev0 = host_deciding_evidence(h);
+    if (ev0)
+        json_object_set_new(event, "original", json_string(rj_str(ev0, "text")));
+    return event;
+}
+
+/* Adds error, rule, log and asrlog.* of a host with a root cause to `doc`. */
+static void ecs_root_cause(json_t *doc, json_t *h, json_t *rc, json_t *report)
+{
+    char code[32];
+    root_cause_code(rc, code, sizeof code);
+    json_t *err = json_pack("{s:s, s:s}", "message", rj_str(rc, "title"), "type",
+                            rj_str(rc, "family"));
+    set_nonempty(err, "code", json_is_string(json_object_get(rc, "hresult")) ? rj_str(rc, "hresult")
+                                                                           : code);
+    json_object_set_new(doc, "error", err);
+    json_t *rem = json_object_get(rc, "remediation");
+    json_t *rule = json_pack("{s:s, s:s, s:s}", "id", rj_str(rc, "signature"), "name",
+                             rj_str(rc, "title"), "ruleset", "asrlog-catalog");
+    set_nonempty(rule, "reference", rj_str(rem, "reference"));
+    set_nonempty(rule, "version", rj_str(report, "catalog_hash"));
+    json_object_set_new(doc, "rule", rule);
+    json_t *ev0 = host_deciding_evidence(h);
+    if (ev0)
+        json_object_set_new(doc, "log", json_pack("{s:{s:s}}", "file", "path", rj_str(ev0, "file")));
+    json_object_set_new(doc, "asrlog",
+                        json_pack("{s:s, s:s, s:O, s:O}", "outcome", rj_str(h, "outcome"),
+                                  "host_source", rj_str(h, "host_source"), "remediation",
+                                  rem ? rem : json_null(), "evidence",
+                                  json_object_get(rc, "evidence")));
+}
+
+json_t *ecs_host_event(json_t *h, json_t *report, long long now_ms)
+{
+    json_t *rc = json_object_get(h, "root_cause");
+    if (!json_is_object(rc))
+        rc = NULL;
+    char ts[40];
+    char *msg = host_message(h);
     json_t *doc = json_object();
-    json_object_set_new(doc, "@timestamp", event_time(h, now));
-    json_object_set_new(doc, "ecs", json_pack("{s:s}", "version", ECS_VERSION));
-    json_object_set_new(doc, "host", hostobj);
-    if (json_is_object(rc)) {
-        json_t *ids = json_object_get(rc, "error_ids");
-        json_t *ec = json_object_get(rc, "exit_code");
-        char code[32] = "";
-        if (json_array_size(ids))
-            snprintf(code, sizeof code, "%lld", (long long)json_integer_value(json_array_get(ids, 0)));
-        else if (json_is_integer(ec))
-            snprintf(code, sizeof code, "%lld", (long long)json_integer_value(ec));
-        if (*code)
-            json_object_set_new(event, "code", json_string(code));
-        json_object_set_new(event, "reason", json_string(jstr(rc, "title")));
-        json_t *ev0 = json_array_get(json_object_get(rc, "evidence"), 0);
-        if (ev0)
-            json_object_set_new(event, "original", json_string(jstr(ev0, "text")));
-        json_t *err = json_pack("{s:s, s:s}", "message", jstr(rc, "title"), "type",
-                                jstr(rc, "family"));
-        if (json_is_string(json_object_get(rc, "hresult")))
-            json_object_set_new(err, "code", json_string(jstr(rc, "hresult")));
-        else if (*code)
-            json_object_set_new(err, "code", json_string(code));
-        json_object_set_new(doc, "error", err);
-        json_t *rem = json_object_get(rc, "remediation");
-        json_object_set_new(doc, "rule",
-                            json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", jstr(rc, "signature"),
-                                      "name", jstr(rc, "title"), "ruleset", "asrlog-catalog",
-                                      "reference", json_is_object(rem) ? jstr(rem, "reference") : "",
-                                      "version", jstr(report, "catalog_hash")));
-        if (ev0)
-            json_object_set_new(doc, "log", json_pack("{s:{s:s}}", "file", "path", jstr(ev0, "file")));
-        snprintf(msg, sizeof msg, "Mobility Service installation on %s %s: %s", jstr(h, "host"),
-                 outcome, jstr(rc, "title"));
-        json_object_set_new(doc, "asrlog",
-                            json_pack("{s:s, s:s, s:O, s:O}", "outcome", outcome, "host_source",
-                                      jstr(h, "host_source"), "remediation",
-                                      rem ? rem : json_null(), "evidence",
-                                      json_object_get(rc, "evidence")));
-    } else {
-        snprintf(msg, sizeof msg, "Mobility Service installation on %s %s", jstr(h, "host"),
-                 outcome);
-        json_object_set_new(doc, "asrlog", json_pack("{s:s, s:s}", "outcome", outcome,
-                                                     "host_source", jstr(h, "host_source")));
+    if (!msg || !doc) {
+        free(msg);
+        json_decref(doc);
+        return NULL;
     }
+    json_object_set_new(doc, "@timestamp",
+                        json_string(format_utc_ms(host_event_time(h, now_ms), ts, sizeof ts)));
+    json_object_set_new(doc, "ecs", json_pack("{s:s}", "version", ECS_VERSION));
+    json_object_set_new(doc, "host", ecs_host(h));
+    if (rc)
+        ecs_root_cause(doc, h, rc, report);
+    else
+        json_object_set_new(doc, "asrlog", json_pack("{s:s, s:s}", "outcome", rj_str(h, "outcome"),
+                                                     "host_source", rj_str(h, "host_source")));
     json_object_set_new(doc, "message", json_string(msg));
-    json_object_set_new(doc, "event", event);
+    json_object_set_new(doc, "event", ecs_event(h, rc));
+    free(msg);
     return doc;
 }
 
 int render_ndjson(FILE *out, json_t *report)
 {
-    char now[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    long long now = now_epoch_ms();
     size_t i;
     json_t *h;
     json_array_foreach(json_object_get(report, "hosts"), i, h)
     {
-        json_t *doc = host_event(h, report, now);
+        json_t *doc = ecs_host_event(h, report, now);
+        /* JSON_COMPACT escapes every control character, so one event is always one line */
         int rc = doc ? json_dumpf(doc, out, JSON_COMPACT) : -1;
         json_decref(doc);
         if (rc != 0 || fputc('\n', out) == EOF)

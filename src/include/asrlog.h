@@ -46,6 +46,10 @@ typedef enum asr_error {
     ASR_ERR__COUNT
 } asr_error;
 
+/* Writes "Hyperscan 5.4.0 …, PCRE2 10.42 …, zlib 1.2.13, jansson 2.14" into buf (truncated
+ * to `size`): the engines this build runs on, for --version and the benchmark. */
+void asr_engine_versions(char *buf, size_t size);
+
 /* Returns a static, human readable text for `err`. Never NULL. */
 const char *asr_strerror(asr_error err);
 
@@ -76,6 +80,40 @@ typedef struct asr_catalog asr_catalog;
 asr_error asr_catalog_load(const asr_source *files, size_t n_files, size_t n_builtin,
                            asr_catalog **out, asr_diag *diag);
 void asr_catalog_free(asr_catalog *cat);
+
+/* Options of asr_catalog_open(); zero-initialise for the defaults. */
+typedef struct asr_catalog_opts {
+    const void *db_blob;   /* a database saved by asr_catalog_save_db() (a cache file), or NULL */
+    size_t db_blob_len;
+    int no_database;       /* 1: validate and load only, build no Hyperscan database (such a
+                              catalogue can describe and explain, not scan or test) */
+} asr_catalog_opts;
+
+/*
+ * asr_catalog_open — asr_catalog_load() with options. A `db_blob` is never trusted: it is used
+ * only when its header names this exact catalogue, asrlog database format, Hyperscan version
+ * and CPU platform, its checksum holds and Hyperscan accepts it; otherwise the database is
+ * compiled as usual (asr_catalog_db_cached() then says why the blob was refused).
+ */
+asr_error asr_catalog_open(const asr_source *files, size_t n_files, size_t n_builtin,
+                           const asr_catalog_opts *opts, asr_catalog **out, asr_diag *diag);
+
+/*
+ * asr_catalog_cache_key — the name under which the compiled database of `files` may be cached
+ * on this machine: 32 hex digits derived from the files (names and bytes), the database format,
+ * the Hyperscan version and the CPU platform. Not a cryptographic digest.
+ */
+asr_error asr_catalog_cache_key(const asr_source *files, size_t n_files, char key[33]);
+
+/* Did the database come from the blob? When not and `why` is given, *why is a static reason
+ * ("no cache", "checksum mismatch", …). */
+int asr_catalog_db_cached(const asr_catalog *cat, const char **why);
+
+/*
+ * asr_catalog_save_db — the compiled database with a validating header, ready to be written to
+ * a cache file. *out is malloc'd (free it with free()). ASR_ERR_ARG without a database.
+ */
+asr_error asr_catalog_save_db(const asr_catalog *cat, void **out, size_t *len);
 
 /* Number of signatures. */
 size_t asr_catalog_count(const asr_catalog *cat);
@@ -125,6 +163,7 @@ typedef struct asr_input_info {
 /*
  * asr_input_new — starts reading one input with `scanner` (which must outlive the input until
  * asr_input_end returns). Feed it raw bytes with asr_input_feed, then call asr_input_end.
+ * A scanner reads one input at a time: end an input before starting the next on it.
  */
 asr_error asr_input_new(asr_scanner *scanner, const asr_input_info *info, asr_input **out);
 
@@ -145,6 +184,42 @@ asr_error asr_input_set_status(asr_input *in, const char *status, const char *re
 
 void asr_input_free(asr_input *in);
 
+/*
+ * Large files in parallel. A plain UTF-8 file (not gzip, not UTF-16) may be cut after any
+ * "\n" into pieces read by different threads: piece 0 is an ordinary input (asr_input_new)
+ * told the file's head with asr_input_set_head(), every later piece an asr_input_new_part();
+ * once all have ended, merging the parts into piece 0 in file order gives exactly the input
+ * one thread would have read.
+ */
+
+/* asr_input_splittable — may a file whose first bytes are head[0..len) be cut into pieces?
+ * Needs at least 256 bytes of head (less means the file is too small to be worth it: 0). */
+int asr_input_splittable(const void *head, size_t len);
+
+/*
+ * asr_input_set_head — for piece 0 of a file read in pieces, before its first feed: `head`
+ * holds the file's first bytes (as for asr_input_new_part). The log type, when the name does
+ * not give it, is then decided on the file's head, as every piece and a one-pass reading
+ * decide it, rather than on the text of piece 0 alone (which may end before the lines that
+ * tell). ASR_ERR_ARG after a feed.
+ */
+asr_error asr_input_set_head(asr_input *in, const void *head, size_t head_len);
+
+/*
+ * asr_input_new_part — an input for a later piece of the file `info` names. `head` holds the
+ * file's first bytes (up to 256 KiB; they decide the log type exactly as piece 0 does). Feed
+ * the piece's raw bytes and end it like any input; then give it to asr_input_merge.
+ */
+asr_error asr_input_new_part(asr_scanner *scanner, const asr_input_info *info, const void *head,
+                             size_t head_len, asr_input **out);
+
+/*
+ * asr_input_merge — appends an ended part to the ended input `whole` (piece 0 or the merge of
+ * the pieces before it): line numbers, record context, counts and kept evidence continue as if
+ * one thread had read both. Takes ownership of `part` (freed, also on failure).
+ */
+asr_error asr_input_merge(asr_input *whole, asr_input *part);
+
 /* ---- analysis and report ---------------------------------------------------------------- */
 
 asr_error asr_analysis_new(const asr_catalog *cat, asr_analysis **out);
@@ -160,6 +235,42 @@ asr_error asr_analysis_add(asr_analysis *a, asr_input *in);
 asr_error asr_analysis_report(asr_analysis *a, json_t **out);
 
 void asr_analysis_free(asr_analysis *a);
+
+/* ---- redaction -------------------------------------------------------------------------- */
+
+/*
+ * A redactor replaces the identifying values of reports with keyed pseudonyms: host names,
+ * IPv4/IPv6 addresses, account user and domain names, e-mail addresses and passphrase file
+ * paths, wherever they appear (host fields, aliases, input and evidence paths, evidence lines,
+ * extracted fields). The same key gives the same pseudonym for the same value (ASCII case
+ * ignored) in every report: "host-" / "user-" / "domain-" / "path-" + 8 hex digits of
+ * HMAC-SHA256(key, "<kind>:<value>"), "mail-<8 hex>@example.invalid", and addresses from
+ * 240.0.0.0/4 (reserved) and 2001:db8::/32 (documentation). The catalogue's own text
+ * (titles, remediation) and enumerations (outcome, signature, …) are left as they are.
+ * The caller supplies the key (random bytes, or a key file's contents); the redactor keeps
+ * what it replaced so that asr_redactor_map() can give the owner the way back.
+ */
+typedef struct asr_redactor asr_redactor;
+
+/* asr_redactor_new — a redactor keyed with key[0..key_len) (copied; key_len >= 1). */
+asr_error asr_redactor_new(const void *key, size_t key_len, asr_redactor **out);
+
+/*
+ * asr_redact_report — rewrites `report` (as built by asr_analysis_report) in place. Verdicts,
+ * counts and the document's shape are unchanged. May be called for several reports; values
+ * accumulate. On failure the report may be partly rewritten: do not publish it.
+ */
+asr_error asr_redact_report(asr_redactor *r, json_t *report);
+
+/*
+ * asr_redactor_map — what was replaced so far: {"format": "asrlog-redact-map/1",
+ * "pseudonyms": {PSEUDONYM: {"kind", "original", "seen_as": [every spelling replaced]}}}.
+ * *out is a new reference.
+ */
+asr_error asr_redactor_map(const asr_redactor *r, json_t **out);
+
+/* asr_redactor_free — frees the redactor and wipes its key. NULL is allowed. */
+void asr_redactor_free(asr_redactor *r);
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,9 @@ typedef struct asr_hit {
     asr_time time;        /* push logs: record time; attempt-start: the start time */
     char *text;           /* the line, valid UTF-8, at most ASR_EVIDENCE_MAX bytes */
     json_t *fields;       /* extracted named groups, or NULL */
+    uint8_t no_record;    /* push logs: no record header was seen before it in its input part
+                             (asr_input_merge gives it the previous part's open record) */
+    uint8_t field_time;   /* `time` came from an extracted "started" field */
 } asr_hit;
 
 /* Per-input count of one signature (all hits, stored or not). */
@@ -30,7 +33,8 @@ typedef struct asr_sig_count {
 
 #define ASR_EVIDENCE_MAX 1024
 #define ASR_STORED_PER_SIG 64      /* failure/warning/success hits kept per input and signature */
-#define ASR_STORED_MARKERS 100000  /* markers and context hits kept per input and signature */
+#define ASR_STORED_MARKERS 100000  /* markers and context hits kept per input and signature, and
+                                      every hit of a log that speaks of many hosts */
 
 struct asr_input {
     const asr_catalog *cat;
@@ -45,13 +49,16 @@ struct asr_input {
     char *status;           /* "analyzed" | "skipped" | "unreadable" */
     char *reason;
     uint64_t bytes_in, bytes, lines;
-    asr_decoder *decoder;
+    asr_decoder *decoder;   /* the scanner's, while the input is read; NULL once it ended */
+    const char *encoding;   /* what the decoder found (static string) */
     asr_buf pending;        /* decoded text not yet scanned (an incomplete line) */
     uint64_t base_offset;   /* absolute decoded offset of pending.data[0] */
     int sniffed;
     /* push logs: the record header that continues into the next block */
+    int carry_found;
     int64_t carry_tid;
     asr_time carry_time;
+    int is_part;            /* a piece of a larger input (asr_input_new_part) */
     asr_hit *hits;
     size_t n_hits, cap_hits;
     asr_sig_count *counts;
@@ -68,6 +75,7 @@ typedef struct asr_match {
 
 struct asr_scanner {
     const asr_catalog *cat;
+    asr_decoder *decoder;   /* reused by every input this scanner reads, one after the other */
     hs_scratch_t *scratch;
     pcre2_match_data *md;
     uint64_t *last_end;     /* per signature: absolute end offset of the last recorded line */

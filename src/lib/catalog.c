@@ -422,20 +422,67 @@ static int load_flags(const vctx *v, json_t *obj, asr_signature *sig)
     return 1;
 }
 
-/* Frees the members of one signature. */
-static void signature_clear(asr_signature *s)
+void asr_signature_clear(asr_signature *s)
 {
-    free(s->id);
-    free(s->title);
-    free(s->family);
-    free(s->severity);
-    free(s->source_file);
-    free(s->match);
+    if (!s->borrowed) {
+        free(s->id);
+        free(s->title);
+        free(s->family);
+        free(s->severity);
+        free(s->source_file);
+        free(s->match);
+    }
     free(s->exit_outcomes);
     if (s->extract)
         pcre2_code_free(s->extract);
     json_decref(s->json);
+    pcre2_code *lx = atomic_load(&s->lazy_extract);
+    if (lx)
+        pcre2_code_free(lx);
+    json_decref(atomic_load(&s->lazy_json));
     memset(s, 0, sizeof *s);
+}
+
+pcre2_code *asr_sig_extract(const asr_signature *sig)
+{
+    if (sig->extract || !sig->extract_src)
+        return sig->extract;
+    asr_signature *s = (asr_signature *)sig; /* only the atomic cache is written */
+    pcre2_code *have = atomic_load(&s->lazy_extract);
+    if (have)
+        return have;
+    int ec;
+    PCRE2_SIZE off;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)sig->extract_src, PCRE2_ZERO_TERMINATED, 0, &ec,
+                                   &off, NULL);
+    if (!re)
+        return NULL; /* cannot happen for a blob made from a validated catalogue */
+    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    pcre2_code *expected = NULL;
+    if (!atomic_compare_exchange_strong(&s->lazy_extract, &expected, re)) {
+        pcre2_code_free(re); /* another thread was first */
+        return expected;
+    }
+    return re;
+}
+
+json_t *asr_sig_json(const asr_signature *sig)
+{
+    if (sig->json || !sig->json_text)
+        return sig->json;
+    asr_signature *s = (asr_signature *)sig; /* only the atomic cache is written */
+    json_t *have = atomic_load(&s->lazy_json);
+    if (have)
+        return have;
+    json_t *obj = json_loadb(sig->json_text, sig->json_len, 0, NULL);
+    if (!obj)
+        return NULL;
+    json_t *expected = NULL;
+    if (!atomic_compare_exchange_strong(&s->lazy_json, &expected, obj)) {
+        json_decref(obj);
+        return expected;
+    }
+    return obj;
 }
 
 /* Validates one signature object and fills `sig`. Returns 1 on success. */
@@ -542,7 +589,7 @@ static asr_error load_file(const asr_source *src, int builtin, size_t first_user
         asr_signature sig;
         memset(&sig, 0, sizeof sig);
         if (!load_signature(src, i, obj, json_string_value(family), &sig, diag)) {
-            signature_clear(&sig);
+            asr_signature_clear(&sig);
             goto out;
         }
         long at = find_id(sv, sig.id);
@@ -551,18 +598,18 @@ static asr_error load_file(const asr_source *src, int builtin, size_t first_user
             locate_signature(src, i, sig.id, &line, &col);
             diag_at(diag, src, line, col, "duplicate signature id '%s' (first in %s)", sig.id,
                     sv->v[at].source_file);
-            signature_clear(&sig);
+            asr_signature_clear(&sig);
             goto out;
         }
         if (at >= 0) { /* a user signature overrides a built-in one with the same id */
-            signature_clear(&sv->v[at]);
+            asr_signature_clear(&sv->v[at]);
             sv->v[at] = sig;
             continue;
         }
         if (sv->n == sv->cap) {
             asr_signature *p = asr_grow(sv->v, &sv->cap, sizeof *p, 64);
             if (!p) {
-                signature_clear(&sig);
+                asr_signature_clear(&sig);
                 err = ASR_ERR_NOMEM;
                 goto out;
             }
@@ -574,26 +621,6 @@ static asr_error load_file(const asr_source *src, int builtin, size_t first_user
 out:
     json_decref(root);
     return err;
-}
-
-/* FNV-1a 64 over every source, in order, with names. */
-static char *catalog_hash(const asr_source *files, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        const unsigned char *parts[2] = {(const unsigned char *)files[i].name,
-                                         (const unsigned char *)files[i].text};
-        size_t lens[2] = {strlen(files[i].name), files[i].len};
-        for (int k = 0; k < 2; k++)
-            for (size_t j = 0; j < lens[k]; j++) {
-                h ^= parts[k][j];
-                h *= 1099511628211ULL;
-            }
-    }
-    char *s = malloc(17);
-    if (s)
-        snprintf(s, 17, "%016llx", (unsigned long long)h);
-    return s;
 }
 
 /* Builds the Hyperscan database; on error names the signature. */
@@ -649,9 +676,38 @@ out:
 asr_error asr_catalog_load(const asr_source *files, size_t n_files, size_t n_builtin,
                            asr_catalog **out, asr_diag *diag)
 {
+    return asr_catalog_open(files, n_files, n_builtin, NULL, out, diag);
+}
+
+asr_error asr_catalog_open(const asr_source *files, size_t n_files, size_t n_builtin,
+                           const asr_catalog_opts *opts, asr_catalog **out, asr_diag *diag)
+{
+    static const asr_catalog_opts defaults;
+    if (!opts)
+        opts = &defaults;
     if (!files || !out)
         return ASR_ERR_ARG;
     *out = NULL;
+    asr_catalog *cat = calloc(1, sizeof *cat);
+    char fh[33];
+    if (!cat || !(cat->hash = malloc(17))) {
+        free(cat);
+        return ASR_ERR_NOMEM;
+    }
+    asr_catalog_files_hash(files, n_files, fh);
+    memcpy(cat->hash, fh, 16);
+    cat->hash[16] = '\0';
+    asr_catalog_key_from_hash(fh, cat->cache_key);
+    const char *refused = NULL;
+    if (!opts->no_database) {
+        /* a sound cache blob replaces parsing, validating and compiling altogether */
+        refused = asr_catalog_from_blob(cat, opts->db_blob, opts->db_blob_len);
+        if (!refused) {
+            cat->db_cached = 1;
+            *out = cat;
+            return ASR_OK;
+        }
+    }
     sig_vec sv = {0};
     asr_error err = ASR_OK;
     size_t first_user = 0;
@@ -668,24 +724,19 @@ asr_error asr_catalog_load(const asr_source *files, size_t n_files, size_t n_bui
             snprintf(diag->text, sizeof diag->text, "the catalogue holds no signature");
         err = ASR_ERR_CATALOG;
     }
-    asr_catalog *cat = NULL;
-    if (!err) {
-        cat = calloc(1, sizeof *cat);
-        if (!cat)
-            err = ASR_ERR_NOMEM;
-    }
     if (err) {
         for (size_t i = 0; i < sv.n; i++)
-            signature_clear(&sv.v[i]);
+            asr_signature_clear(&sv.v[i]);
         free(sv.v);
+        asr_catalog_free(cat);
         return err;
     }
     cat->sigs = sv.v;
     cat->n_sigs = sv.n;
-    cat->hash = catalog_hash(files, n_files);
-    err = compile_database(cat, files, n_files, diag);
-    if (!err && !cat->hash)
-        err = ASR_ERR_NOMEM;
+    if (!opts->no_database) {
+        cat->db_refused = refused;
+        err = compile_database(cat, files, n_files, diag);
+    }
     if (err) {
         asr_catalog_free(cat);
         return err;
@@ -699,11 +750,12 @@ void asr_catalog_free(asr_catalog *cat)
     if (!cat)
         return;
     for (size_t i = 0; i < cat->n_sigs; i++)
-        signature_clear(&cat->sigs[i]);
+        asr_signature_clear(&cat->sigs[i]);
     free(cat->sigs);
     if (cat->db)
         hs_free_database(cat->db);
     free(cat->hash);
+    free(cat->blob);
     free(cat);
 }
 

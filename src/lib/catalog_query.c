@@ -34,7 +34,7 @@ json_t *asr_catalog_describe(const asr_catalog *cat, size_t i)
     if (!cat || i >= cat->n_sigs)
         return NULL;
     const asr_signature *s = &cat->sigs[i];
-    json_t *o = json_deep_copy(s->json);
+    json_t *o = json_deep_copy(asr_sig_json(s));
     if (!o)
         return NULL;
     json_object_set_new(o, "family", json_string(s->family));
@@ -45,7 +45,7 @@ json_t *asr_catalog_describe(const asr_catalog *cat, size_t i)
 /* Does JSON array `key` of the signature hold the integer v? */
 static int has_int(const asr_signature *s, const char *key, long long v)
 {
-    json_t *a = json_object_get(s->json, key);
+    json_t *a = json_object_get(asr_sig_json(s), key);
     size_t i;
     json_t *x;
     json_array_foreach(a, i, x)
@@ -59,7 +59,7 @@ static int has_int(const asr_signature *s, const char *key, long long v)
 /* Does JSON array `key` of the signature hold the string q (case-insensitive)? */
 static int has_str(const asr_signature *s, const char *key, const char *q)
 {
-    json_t *a = json_object_get(s->json, key);
+    json_t *a = json_object_get(asr_sig_json(s), key);
     size_t i;
     json_t *x;
     json_array_foreach(a, i, x)
@@ -177,7 +177,7 @@ static void add_failure(json_t *failures, const asr_signature *s, const char *ki
 
 asr_error asr_catalog_test(const asr_catalog *cat, json_t **failures, size_t *examples)
 {
-    if (!cat || !failures || !examples)
+    if (!cat || !cat->db || !failures || !examples)
         return ASR_ERR_ARG;
     hs_scratch_t *scratch = NULL;
     pcre2_match_data *md = pcre2_match_data_create(64, NULL);
@@ -189,7 +189,7 @@ asr_error asr_catalog_test(const asr_catalog *cat, json_t **failures, size_t *ex
     size_t count = 0;
     for (size_t i = 0; i < cat->n_sigs; i++) {
         const asr_signature *s = &cat->sigs[i];
-        json_t *ex = json_object_get(s->json, "examples");
+        json_t *ex = json_object_get(asr_sig_json(s), "examples");
         static const char *const kinds[2] = {"match", "nomatch"};
         for (int k = 0; k < 2; k++) {
             json_t *lines = json_object_get(ex, kinds[k]);
@@ -210,8 +210,8 @@ asr_error asr_catalog_test(const asr_catalog *cat, json_t **failures, size_t *ex
                     add_failure(fails, s, "match", text, "the expression does not hit this line");
                 else if (k == 1 && hs.seen[i])
                     add_failure(fails, s, "nomatch", text, "the expression hits this near miss");
-                else if (k == 0 && s->extract &&
-                         pcre2_match(s->extract, (PCRE2_SPTR)text, len, 0, 0, md, NULL) < 0)
+                else if (k == 0 && asr_sig_extract(s) &&
+                         pcre2_match(asr_sig_extract(s), (PCRE2_SPTR)text, len, 0, 0, md, NULL) < 0)
                     add_failure(fails, s, "extract", text, "the extract expression does not match");
             }
         }

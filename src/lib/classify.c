@@ -787,14 +787,14 @@ static json_t *evidence_json(const asr_input *in, const asr_hit *h)
 /* Copies array member `key` of the signature JSON, or an empty array. */
 static json_t *sig_array(const asr_signature *sig, const char *key)
 {
-    json_t *a = json_object_get(sig->json, key);
+    json_t *a = json_object_get(asr_sig_json(sig), key);
     return a ? json_deep_copy(a) : json_array();
 }
 
 /* The remediation object of a signature, or null. */
 static json_t *sig_remediation(const asr_signature *sig)
 {
-    json_t *r = json_object_get(sig->json, "remediation");
+    json_t *r = json_object_get(asr_sig_json(sig), "remediation");
     if (!r)
         return json_null();
     json_t *c = json_deep_copy(r);
@@ -814,7 +814,7 @@ static json_t *cause_exit_code(const asr_signature *sig, const asr_hit *h, const
         return json_integer(json_integer_value(f));
     if (at && at->has_exit)
         return json_integer(at->exit_code);
-    json_t *codes = json_object_get(sig->json, "exit_codes");
+    json_t *codes = json_object_get(asr_sig_json(sig), "exit_codes");
     if (json_array_size(codes) == 1)
         return json_integer(json_integer_value(json_array_get(codes, 0)));
     return json_null();
@@ -826,7 +826,7 @@ static json_t *cause_hresult(const asr_signature *sig, const asr_hit *h)
     json_t *f = h->fields ? json_object_get(h->fields, "hresult") : NULL;
     if (json_is_string(f))
         return json_string(json_string_value(f));
-    json_t *codes = json_object_get(sig->json, "hresults");
+    json_t *codes = json_object_get(asr_sig_json(sig), "hresults");
     if (json_array_size(codes) == 1)
         return json_string(json_string_value(json_array_get(codes, 0)));
     return json_null();
@@ -1167,9 +1167,8 @@ asr_error asr_analysis_report(asr_analysis *a, json_t **out)
                               asr_log_type_name(in->log_type), "host",
                               hname ? json_string(hname) : json_null(), "bytes",
                               (json_int_t)in->bytes_in, "lines", (json_int_t)in->lines);
-        if (in->decoder)
-            json_object_set_new(o, "encoding",
-                                json_string(asr_decoder_stats(in->decoder)->encoding));
+        if (in->encoding)
+            json_object_set_new(o, "encoding", json_string(in->encoding));
         json_array_append_new(inputs, o);
     }
     rows = calloc(n_hosts + 1, sizeof *rows);

@@ -746,6 +746,15 @@ static void start_input(asr_decoder *d)
     d->out_len = 0;
 }
 
+void asr_decoder_assume_utf8(asr_decoder *d)
+{
+    if (d == NULL || d->stats.bytes_in != 0)
+        return;
+    d->gz = GZ_RAW;
+    d->mode = TEXT_UTF8;
+    d->stats.encoding = "utf-8";
+}
+
 asr_error asr_decoder_new(uint64_t max_output_bytes, asr_decoder **out)
 {
     if (out == NULL)
@@ -825,6 +834,12 @@ void asr_decoder_reset(asr_decoder *d)
         return;
     inflateReset(&d->z);
     start_input(d);
+}
+
+void asr_decoder_set_limit(asr_decoder *d, uint64_t max_output_bytes)
+{
+    if (d != NULL)
+        d->max_output = max_output_bytes;
 }
 
 void asr_decoder_free(asr_decoder *d)

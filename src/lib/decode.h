@@ -85,6 +85,18 @@ const asr_decode_stats *asr_decoder_stats(const asr_decoder *d);
  */
 void asr_decoder_reset(asr_decoder *d);
 
+/*
+ * asr_decoder_assume_utf8 — for a decoder that has not been fed yet: the input is a piece of
+ * a plain (not gzip) UTF-8 text taken from the middle of a file, so skip the gzip, BOM and
+ * UTF-16 detection that only make sense at a file's start. Invalid bytes are still repaired
+ * as cp1252 and line endings still normalised.
+ */
+void asr_decoder_assume_utf8(asr_decoder *d);
+
+/* asr_decoder_set_limit — changes max_output_bytes (0 = unlimited) for the input that starts
+ * next; call it right after asr_decoder_reset(). */
+void asr_decoder_set_limit(asr_decoder *d, uint64_t max_output_bytes);
+
 /* Frees the decoder and its buffers. NULL is allowed. */
 void asr_decoder_free(asr_decoder *d);
 

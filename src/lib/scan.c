@@ -8,6 +8,7 @@
  * lines only. Non-matching lines cost nothing beyond the Hyperscan pass and a newline count.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +17,14 @@
 
 #define ASR_BLOCK (1u << 20)
 #define ASR_SNIFF_BYTES 65536
+#define ASR_LINE_MAX (8u * ASR_BLOCK) /* a line longer than this is scanned in pieces */
 
 /* ------------------------------------------------------------------------------------------ */
 /* scanner */
 
 asr_error asr_scanner_new(const asr_catalog *cat, asr_scanner **out)
 {
-    if (!cat || !out)
+    if (!cat || !cat->db || !out)
         return ASR_ERR_ARG;
     asr_scanner *s = calloc(1, sizeof *s);
     if (!s)
@@ -32,7 +34,9 @@ asr_error asr_scanner_new(const asr_catalog *cat, asr_scanner **out)
     s->cap_matches = 4096;
     s->matches = malloc(s->cap_matches * sizeof *s->matches);
     s->md = pcre2_match_data_create(64, NULL);
-    if (!s->last_end || !s->matches || !s->md ||
+    if (asr_decoder_new(0, &s->decoder) != ASR_OK)
+        s->decoder = NULL;
+    if (!s->last_end || !s->matches || !s->md || !s->decoder ||
         hs_alloc_scratch(cat->db, &s->scratch) != HS_SUCCESS) {
         asr_scanner_free(s);
         return ASR_ERR_NOMEM;
@@ -49,6 +53,7 @@ void asr_scanner_free(asr_scanner *s)
         hs_free_scratch(s->scratch);
     if (s->md)
         pcre2_match_data_free(s->md);
+    asr_decoder_free(s->decoder);
     free(s->last_end);
     free(s->matches);
     free(s);
@@ -131,14 +136,17 @@ asr_error asr_input_new(asr_scanner *scanner, const asr_input_info *info, asr_in
     in->base_name = asr_strdup(base_of(info->path));
     in->status = asr_strdup("analyzed");
     in->carry_tid = -1;
+    in->carry_found = 0;
     asr_error err = ASR_ERR_NOMEM;
     if (!in->path || !in->base_name || !in->status || (info->arg_host && !in->arg_host) ||
         (info->path_host && !in->path_host))
         goto fail;
     classify_name(in);
-    err = asr_decoder_new(info->max_decoded, &in->decoder);
-    if (err)
-        goto fail;
+    /* the scanner's decoder keeps its buffers from input to input (no per-file allocation) */
+    in->decoder = scanner->decoder;
+    asr_decoder_reset(in->decoder);
+    asr_decoder_set_limit(in->decoder, info->max_decoded);
+    in->encoding = "utf-8";
     /* Absolute offsets start at 1 so that last_end == 0 means "nothing recorded yet". */
     in->base_offset = 1;
     memset(scanner->last_end, 0, scanner->cat->n_sigs * sizeof *scanner->last_end);
@@ -160,7 +168,6 @@ void asr_input_free(asr_input *in)
     free(in->base_name);
     free(in->status);
     free(in->reason);
-    asr_decoder_free(in->decoder);
     asr_buf_free(&in->pending);
     for (size_t i = 0; i < in->n_hits; i++) {
         free(in->hits[i].text);
@@ -221,6 +228,39 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
     return n;
 }
 
+/* A matched line as evidence text: a C string, so each NUL byte (which would end it early and
+ * lose the rest of the line) becomes U+FFFD. The caller frees it; NULL when memory is short. */
+static char *evidence_copy(const char *line, size_t len)
+{
+    size_t nuls = 0;
+    for (size_t i = 0; i < len; i++)
+        nuls += line[i] == '\0';
+    char *t = malloc(len + 2 * nuls + 1);
+    if (!t)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (line[i] == '\0') {
+            memcpy(t + k, "\xEF\xBF\xBD", 3);
+            k += 3;
+        } else {
+            t[k++] = line[i];
+        }
+    }
+    t[k] = '\0';
+    return t;
+}
+
+/* An extracted field's text as a JSON string, with NUL bytes shown as in evidence_copy (a
+ * "\u0000" in the report would be refused by many JSON readers). NULL when memory is short. */
+static json_t *field_text(const char *v, size_t n)
+{
+    char *t = evidence_copy(v, n);
+    json_t *j = t ? json_string(t) : NULL;
+    free(t);
+    return j;
+}
+
 /* Are v[0..n) all hex digits? */
 static int all_hex(const char *v, size_t n)
 {
@@ -247,13 +287,13 @@ static json_t *normalise_hresult(const char *v, size_t n)
     }
     char tmp[32];
     if (n >= sizeof tmp)
-        return json_stringn(v, n);
+        return field_text(v, n);
     memcpy(tmp, v, n);
     tmp[n] = '\0';
     char *end;
     long long d = strtoll(tmp, &end, 10);
     if (*end)
-        return json_stringn(v, n);
+        return field_text(v, n);
     snprintf(buf, sizeof buf, "0x%X", (unsigned)(uint32_t)(int32_t)d);
     return json_string(buf);
 }
@@ -262,18 +302,19 @@ static json_t *normalise_hresult(const char *v, size_t n)
 static json_t *extract_fields(asr_scanner *s, const asr_signature *sig, const char *line,
                               size_t len)
 {
-    if (!sig->extract)
+    pcre2_code *re = asr_sig_extract(sig);
+    if (!re)
         return NULL;
-    int rc = pcre2_match(sig->extract, (PCRE2_SPTR)line, len, 0, 0, s->md, NULL);
+    int rc = pcre2_match(re, (PCRE2_SPTR)line, len, 0, 0, s->md, NULL);
     if (rc < 0)
         return NULL;
     uint32_t count = 0, entry = 0;
     PCRE2_SPTR table = NULL;
-    pcre2_pattern_info(sig->extract, PCRE2_INFO_NAMECOUNT, &count);
+    pcre2_pattern_info(re, PCRE2_INFO_NAMECOUNT, &count);
     if (count == 0)
         return NULL;
-    pcre2_pattern_info(sig->extract, PCRE2_INFO_NAMEENTRYSIZE, &entry);
-    pcre2_pattern_info(sig->extract, PCRE2_INFO_NAMETABLE, &table);
+    pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE, &entry);
+    pcre2_pattern_info(re, PCRE2_INFO_NAMETABLE, &table);
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
     json_t *obj = json_object();
     if (!obj)
@@ -295,11 +336,11 @@ static json_t *extract_fields(asr_scanner *s, const asr_signature *sig, const ch
             tmp[n] = '\0';
             char *end;
             long long x = strtoll(tmp, &end, 10);
-            val = *end ? json_stringn(v, n) : json_integer(x);
+            val = *end ? field_text(v, n) : json_integer(x);
         } else if (strcmp(name, "hresult") == 0) {
             val = normalise_hresult(v, n);
         } else {
-            val = json_stringn(v, utf8_cut(v, n, 256));
+            val = field_text(v, utf8_cut(v, n, 256));
         }
         if (val)
             json_object_set_new(obj, name, val);
@@ -316,6 +357,7 @@ static int parse_record_header(const char *p, size_t n, int64_t *tid, asr_time *
 {
     if (n < 26 || memcmp(p, "#~> (", 5) != 0)
         return 0;
+    *tid = -1; /* a header whose numbers cannot be read names no thread (not the last one's) */
     if (!asr_time_parse(p + 5, 19, t))
         memset(t, 0, sizeof *t);
     size_t i = 24;
@@ -332,8 +374,10 @@ static int parse_record_header(const char *p, size_t n, int64_t *tid, asr_time *
         if (i >= n || !isdigit((unsigned char)p[i]))
             return 1;
         long long x = 0;
-        while (i < n && isdigit((unsigned char)p[i]))
-            x = x * 10 + (p[i++] - '0');
+        while (i < n && isdigit((unsigned char)p[i])) {
+            int digit = p[i++] - '0';
+            x = x > (LLONG_MAX - digit) / 10 ? LLONG_MAX : x * 10 + digit; /* saturates */
+        }
         v[k] = x;
     }
     *tid = v[1];
@@ -400,17 +444,25 @@ static void record_for_line(const char *data, size_t len, size_t ls, record_ctx 
 }
 
 /* Appends a hit (or only counts it when the per-signature store is full). */
-static asr_error add_hit(asr_input *in, uint32_t sig_idx, uint64_t line_no, const char *line,
-                         size_t len, const record_ctx *rc)
+/*
+ * hit_slot — where the next kept hit of signature `sig_idx` goes: *slot is the next free entry
+ * of in->hits (not yet counted in n_hits), or NULL when the signature already keeps as many
+ * hits as it may (markers, context and logs of many hosts keep more than evidence of one
+ * host's log). *count is its count entry.
+ */
+static asr_error hit_slot(asr_input *in, uint32_t sig_idx, asr_sig_count **count, asr_hit **slot)
 {
     const asr_signature *sig = &in->cat->sigs[sig_idx];
     asr_sig_count *c = count_for(in, sig_idx);
-    if (!c)
+    *slot = NULL;
+    if (!(*count = c))
         return ASR_ERR_NOMEM;
-    c->count++;
     int marker = sig->effect == ASR_EFFECT_ATTEMPT_START ||
                  sig->effect == ASR_EFFECT_ATTEMPT_END || sig->effect == ASR_EFFECT_CONTEXT;
-    if (c->stored >= (marker ? ASR_STORED_MARKERS : ASR_STORED_PER_SIG))
+    /* a configuration server's push-service log and pasted portal errors speak of many hosts:
+     * each host needs its own evidence, so they keep as many hits as markers do */
+    int many_hosts = in->log_type == ASR_LOG_PUSH_SERVICE || in->log_type == ASR_LOG_PORTAL_ERROR;
+    if (c->stored >= (marker || many_hosts ? ASR_STORED_MARKERS : ASR_STORED_PER_SIG))
         return ASR_OK;
     if (in->n_hits == in->cap_hits) {
         asr_hit *p = asr_grow(in->hits, &in->cap_hits, sizeof *p, 32);
@@ -418,14 +470,29 @@ static asr_error add_hit(asr_input *in, uint32_t sig_idx, uint64_t line_no, cons
             return ASR_ERR_NOMEM;
         in->hits = p;
     }
-    asr_hit *h = &in->hits[in->n_hits];
+    *slot = &in->hits[in->n_hits];
+    return ASR_OK;
+}
+
+static asr_error add_hit(asr_input *in, uint32_t sig_idx, uint64_t line_no, const char *line,
+                         size_t len, const record_ctx *rc)
+{
+    const asr_signature *sig = &in->cat->sigs[sig_idx];
+    asr_sig_count *c;
+    asr_hit *h;
+    asr_error err = hit_slot(in, sig_idx, &c, &h);
+    if (c)
+        c->count++;
+    if (err || !h)
+        return err;
     memset(h, 0, sizeof *h);
     h->sig = sig_idx;
     h->line = line_no;
     h->tid = rc && rc->found ? rc->tid : -1;
+    h->no_record = rc && !rc->found;
     if (rc && rc->found)
         h->time = rc->time;
-    h->text = asr_strndup(line, utf8_cut(line, len, ASR_EVIDENCE_MAX));
+    h->text = evidence_copy(line, utf8_cut(line, len, ASR_EVIDENCE_MAX));
     if (!h->text)
         return ASR_ERR_NOMEM;
     h->fields = extract_fields(in->scanner, sig, line, len);
@@ -433,8 +500,10 @@ static asr_error add_hit(asr_input *in, uint32_t sig_idx, uint64_t line_no, cons
         json_t *st = json_object_get(h->fields, "started");
         if (json_is_string(st)) {
             asr_time t;
-            if (asr_time_parse(json_string_value(st), json_string_length(st), &t))
+            if (asr_time_parse(json_string_value(st), json_string_length(st), &t)) {
                 h->time = t;
+                h->field_time = 1;
+            }
         }
     }
     c->stored++;
@@ -466,12 +535,6 @@ static int sig_applies(const asr_signature *sig, asr_log_type t)
 static asr_error scan_block(asr_input *in, const char *data, size_t len)
 {
     asr_scanner *s = in->scanner;
-    if (!in->sniffed) {
-        in->sniffed = 1;
-        if (in->log_type == ASR_LOG_UNKNOWN)
-            in->log_type = asr_log_type_from_content(data, len < ASR_SNIFF_BYTES ? len :
-                                                                                   ASR_SNIFF_BYTES);
-    }
     s->block = data;
     s->block_len = len;
     s->block_base = in->base_offset;
@@ -484,7 +547,7 @@ static asr_error scan_block(asr_input *in, const char *data, size_t len)
         return ASR_ERR_SCAN;
     qsort(s->matches, s->n_matches, sizeof *s->matches, cmp_match);
     int push = in->log_type == ASR_LOG_PUSH_SERVICE || in->log_type == ASR_LOG_PUSH_JOB;
-    record_ctx rc_ctx = {0, 0, in->carry_tid >= 0, in->carry_tid, in->carry_time};
+    record_ctx rc_ctx = {0, 0, in->carry_found, in->carry_tid, in->carry_time};
     size_t pos = 0;         /* newlines counted up to here */
     uint64_t line_no = in->lines + 1;
     for (size_t i = 0; i < s->n_matches; i++) {
@@ -514,6 +577,7 @@ static asr_error scan_block(asr_input *in, const char *data, size_t len)
         while (last > 0 && data[last - 1] != '\n')
             last--;
         record_for_line(data, len, last, &rc_ctx);
+        in->carry_found = rc_ctx.found;
         in->carry_tid = rc_ctx.found ? rc_ctx.tid : -1;
         in->carry_time = rc_ctx.time;
     }
@@ -528,12 +592,27 @@ static asr_error drain_pending(asr_input *in, size_t min)
 {
     if (in->pending.len < min || in->pending.len == 0)
         return ASR_OK;
+    if (!in->sniffed) {
+        /* the log type by content: the first ASR_SNIFF_BYTES of decoded text (or all of a
+         * shorter input), the same bytes asr_input_new_part() looks at */
+        in->sniffed = 1;
+        if (in->log_type == ASR_LOG_UNKNOWN)
+            in->log_type = asr_log_type_from_content(
+                in->pending.data, in->pending.len < ASR_SNIFF_BYTES ? in->pending.len
+                                                                    : ASR_SNIFF_BYTES);
+    }
     const char *d = in->pending.data;
     size_t n = in->pending.len;
     while (n > 0 && d[n - 1] != '\n')
         n--;
-    if (n == 0)
-        return ASR_OK;
+    if (n == 0) {
+        if (in->pending.len < ASR_LINE_MAX)
+            return ASR_OK;
+        /* one line longer than ASR_LINE_MAX: scan what has come of it so that memory stays
+         * bounded. `pending` ends on a character boundary; a match across the cut is missed
+         * and the line's later pieces keep its line number. */
+        n = in->pending.len;
+    }
     asr_error err = scan_block(in, d, n);
     if (err)
         return err;
@@ -542,19 +621,60 @@ static asr_error drain_pending(asr_input *in, size_t min)
     return ASR_OK;
 }
 
-/* Decoder sink: collect decoded text and scan it in blocks. */
+/* Offset just past the last '\n' in data[0, len), or 0 when there is none. */
+static size_t after_last_newline(const char *data, size_t len)
+{
+    while (len > 0 && data[len - 1] != '\n')
+        len--;
+    return len;
+}
+
+/*
+ * sink_decoded — the decoder's output. Complete lines are scanned where the decoder left them
+ * (no copy); only an incomplete last line waits in `pending` until its end arrives. Before the
+ * log type is known, text gathers in `pending` until there is ASR_SNIFF_BYTES of it.
+ */
 static asr_error sink_decoded(void *ctx, const char *data, size_t len)
 {
     asr_input *in = ctx;
-    asr_error err = asr_buf_append(&in->pending, data, len);
-    if (err)
+    asr_error err;
+    if (!in->sniffed) {
+        if ((err = asr_buf_append(&in->pending, data, len)))
+            return err;
+        return in->pending.len < ASR_SNIFF_BYTES ? ASR_OK : drain_pending(in, 1);
+    }
+    if (in->pending.len > 0) {
+        /* finish the kept line with what comes before the first '\n'; only the new bytes
+         * are searched, so a very long line costs linear time */
+        const char *nl = memchr(data, '\n', len);
+        size_t k = nl ? (size_t)(nl - data) + 1 : len;
+        if ((err = asr_buf_append(&in->pending, data, k)))
+            return err;
+        if (nl || in->pending.len >= ASR_LINE_MAX)
+            if ((err = drain_pending(in, 1)))
+                return err;
+        data += k;
+        len -= k;
+        if (len == 0)
+            return ASR_OK;
+        if (in->pending.len > 0) /* a cut long line continues in the rest of `data` */
+            return sink_decoded(ctx, data, len);
+    }
+    size_t whole = after_last_newline(data, len);
+    if (whole > 0 && (err = scan_block(in, data, whole)))
         return err;
-    return drain_pending(in, ASR_BLOCK);
+    if (whole < len) {
+        if ((err = asr_buf_append(&in->pending, data + whole, len - whole)))
+            return err;
+        if (in->pending.len >= ASR_LINE_MAX)
+            return drain_pending(in, 1);
+    }
+    return ASR_OK;
 }
 
 asr_error asr_input_feed(asr_input *in, const void *data, size_t len)
 {
-    if (!in)
+    if (!in || !in->decoder)
         return ASR_ERR_ARG;
     if (in->error)
         return in->error;
@@ -584,7 +704,7 @@ static void note_stop(asr_input *in, asr_error err)
 
 asr_error asr_input_end(asr_input *in)
 {
-    if (!in)
+    if (!in || !in->decoder)
         return ASR_ERR_ARG;
     asr_error err = in->error;
     if (!err || err == ASR_ERR_DECODE || err == ASR_ERR_LIMIT) {
@@ -604,5 +724,169 @@ asr_error asr_input_end(asr_input *in)
         note_stop(in, err);
     in->error = err;
     asr_buf_free(&in->pending);
+    in->encoding = asr_decoder_stats(in->decoder)->encoding;
+    in->decoder = NULL; /* the scanner may now start its next input */
+    return err;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* large files in pieces */
+
+/* Sink that drops the text: asr_input_splittable needs only the decoder's decisions. */
+static asr_error sink_discard(void *ctx, const char *data, size_t len)
+{
+    (void)ctx;
+    (void)data;
+    (void)len;
+    return ASR_OK;
+}
+
+int asr_input_splittable(const void *head, size_t len)
+{
+    const unsigned char *p = head;
+    if (!head || len < 256)
+        return 0;
+    asr_decoder *d = NULL;
+    if (asr_decoder_new(0, &d) != ASR_OK)
+        return 0;
+    /* the decoder decides gzip and the encoding from these bytes; its text is not needed */
+    asr_decoder_feed(d, p, 256, sink_discard, NULL); /* a NULL sink would be refused */
+    const asr_decode_stats *st = asr_decoder_stats(d);
+    int ok = !st->gzip && (p[0] != 0x1f) && strncmp(st->encoding, "utf-8", 5) == 0 &&
+             !(p[0] == 0xFF && p[1] == 0xFE) && !(p[0] == 0xFE && p[1] == 0xFF);
+    asr_decoder_free(d);
+    return ok;
+}
+
+/* Sink for the head of a file: keeps the first ASR_SNIFF_BYTES of decoded text. */
+static asr_error sink_head(void *ctx, const char *data, size_t len)
+{
+    asr_buf *b = ctx;
+    size_t room = b->len < ASR_SNIFF_BYTES ? ASR_SNIFF_BYTES - b->len : 0;
+    return asr_buf_append(b, data, len < room ? len : room);
+}
+
+/* The log type piece 0 finds by content: decode the file's head the way piece 0 does. */
+static asr_log_type head_log_type(const void *head, size_t len)
+{
+    asr_decoder *d = NULL;
+    asr_buf text = {0};
+    asr_log_type t = ASR_LOG_UNKNOWN;
+    if (asr_decoder_new(0, &d) != ASR_OK)
+        return t;
+    if (asr_decoder_feed(d, head, len, sink_head, &text) == ASR_OK &&
+        asr_decoder_finish(d, sink_head, &text) == ASR_OK && text.len > 0)
+        t = asr_log_type_from_content(text.data, text.len);
+    asr_decoder_free(d);
+    asr_buf_free(&text);
+    return t;
+}
+
+asr_error asr_input_set_head(asr_input *in, const void *head, size_t head_len)
+{
+    if (!in || (!head && head_len) || in->bytes_in != 0)
+        return ASR_ERR_ARG;
+    in->sniffed = 1;
+    if (in->log_type == ASR_LOG_UNKNOWN)
+        in->log_type = head_log_type(head, head_len);
+    return ASR_OK;
+}
+
+asr_error asr_input_new_part(asr_scanner *scanner, const asr_input_info *info, const void *head,
+                             size_t head_len, asr_input **out)
+{
+    if (!head && head_len)
+        return ASR_ERR_ARG;
+    asr_input *in = NULL;
+    asr_error err = asr_input_new(scanner, info, &in);
+    if (err)
+        return err;
+    in->is_part = 1;
+    in->sniffed = 1;
+    if (in->log_type == ASR_LOG_UNKNOWN)
+        in->log_type = head_log_type(head, head_len);
+    asr_decoder_assume_utf8(in->decoder);
+    *out = in;
+    return ASR_OK;
+}
+
+/* Moves one kept hit of `part` to `whole` (or drops it when whole's store is full). */
+static asr_error merge_hit(asr_input *whole, asr_hit *h)
+{
+    asr_sig_count *c;
+    asr_hit *slot;
+    asr_error err = hit_slot(whole, h->sig, &c, &slot);
+    if (err)
+        return err;
+    if (!slot) {
+        free(h->text);
+        json_decref(h->fields);
+        return ASR_OK;
+    }
+    h->line += whole->lines;
+    if (h->no_record && whole->carry_found) {
+        /* the record open at the end of the pieces before this one */
+        h->no_record = 0;
+        h->tid = whole->carry_tid;
+        if (!h->field_time)
+            h->time = whole->carry_time;
+    }
+    *slot = *h;
+    whole->n_hits++;
+    c->stored++;
+    return ASR_OK;
+}
+
+asr_error asr_input_merge(asr_input *whole, asr_input *part)
+{
+    if (!whole || !part || part->cat != whole->cat) {
+        asr_input_free(part);
+        return ASR_ERR_ARG;
+    }
+    asr_error err = ASR_OK;
+    size_t moved = 0;
+    /* counts first, in the part's order of first appearance (as one pass would add them) */
+    for (size_t i = 0; i < part->n_counts && !err; i++) {
+        asr_sig_count *c = count_for(whole, part->counts[i].sig);
+        if (!c)
+            err = ASR_ERR_NOMEM;
+        else
+            c->count += part->counts[i].count;
+    }
+    while (!err && moved < part->n_hits) {
+        err = merge_hit(whole, &part->hits[moved]);
+        if (!err)
+            moved++;
+    }
+    if (!err) {
+        whole->lines += part->lines;
+        whole->bytes += part->bytes;
+        whole->bytes_in += part->bytes_in;
+        if (part->carry_found) {
+            whole->carry_found = 1;
+            whole->carry_tid = part->carry_tid;
+            whole->carry_time = part->carry_time;
+        }
+        if (part->error && !whole->error) {
+            whole->error = part->error;
+            free(whole->reason);
+            whole->reason = part->reason;
+            part->reason = NULL;
+        }
+        if (strcmp(part->status, "analyzed") != 0 && strcmp(whole->status, "analyzed") == 0) {
+            char *st = part->status, *rs = part->reason;
+            part->status = whole->status;
+            part->reason = whole->reason;
+            whole->status = st;
+            whole->reason = rs;
+        }
+    }
+    /* hits [0, moved) now belong to `whole` (or were dropped); free only the rest */
+    for (size_t i = moved; i < part->n_hits; i++) {
+        free(part->hits[i].text);
+        json_decref(part->hits[i].fields);
+    }
+    part->n_hits = 0;
+    asr_input_free(part);
     return err;
 }

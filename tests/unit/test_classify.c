@@ -93,6 +93,47 @@ static json_t *run(const in_file *files, size_t n)
     return report;
 }
 
+/*
+ * run_pieces — like run(), but input `which` is read as pieces cut at cuts[0..n_cuts)
+ * (ascending offsets just after a newline): piece 0 as an ordinary input, the others as
+ * parts merged into it, the way `scan --jobs` reads a large file.
+ */
+static json_t *run_pieces(const in_file *files, size_t n, size_t which, const size_t *cuts,
+                          size_t n_cuts)
+{
+    asr_scanner *sc;
+    asr_analysis *an;
+    assert_int_equal(asr_scanner_new(cat, &sc), ASR_OK);
+    assert_int_equal(asr_analysis_new(cat, &an), ASR_OK);
+    for (size_t i = 0; i < n && files[i].path; i++) {
+        asr_input_info info = {files[i].path, files[i].arg_host, files[i].path_host, 0};
+        const char *t = files[i].text;
+        size_t len = strlen(t), from = 0;
+        asr_input *whole = NULL;
+        for (size_t k = 0; k <= (i == which ? n_cuts : 0); k++) {
+            size_t to = i == which && k < n_cuts ? cuts[k] : len;
+            asr_input *in;
+            if (k == 0)
+                assert_int_equal(asr_input_new(sc, &info, &in), ASR_OK);
+            else
+                assert_int_equal(asr_input_new_part(sc, &info, t, len, &in), ASR_OK);
+            assert_int_equal(asr_input_feed(in, t + from, to - from), ASR_OK);
+            assert_int_equal(asr_input_end(in), ASR_OK);
+            if (k == 0)
+                whole = in;
+            else
+                assert_int_equal(asr_input_merge(whole, in), ASR_OK);
+            from = to;
+        }
+        assert_int_equal(asr_analysis_add(an, whole), ASR_OK);
+    }
+    json_t *report = NULL;
+    assert_int_equal(asr_analysis_report(an, &report), ASR_OK);
+    asr_analysis_free(an);
+    asr_scanner_free(sc);
+    return report;
+}
+
 /* The host object named `name`, or NULL. */
 static json_t *host_named(json_t *report, const char *name)
 {
@@ -279,6 +320,50 @@ static void test_line_mapping(void **state)
     free(text);
 }
 
+/*
+ * Reading an input in pieces and merging them gives exactly the one-pass report, for every
+ * case of the table, every input, every cut after a newline, and a three-way cut: record
+ * context (push-log thread ids), line numbers, attempts and kept evidence all continue.
+ */
+static void test_pieces(void **state)
+{
+    (void)state;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const tcase *tc = &cases[c];
+        size_t n = 0;
+        while (n < 4 && tc->in[n].path)
+            n++;
+        json_t *one = run(tc->in, n);
+        char *want = json_dumps(one, JSON_SORT_KEYS);
+        json_decref(one);
+        for (size_t f = 0; f < n; f++) {
+            const char *t = tc->in[f].text;
+            size_t nl[4096], m = 0;
+            for (size_t i = 0; t[i] && m < 4096; i++)
+                if (t[i] == '\n' && t[i + 1])
+                    nl[m++] = i + 1;
+            for (size_t k = 0; k <= m; k++) {
+                size_t cuts[2];
+                size_t n_cuts = 0;
+                if (k < m)
+                    cuts[n_cuts++] = nl[k];
+                if (k + 2 < m)
+                    cuts[n_cuts++] = nl[k + 2];
+                if (n_cuts == 0)
+                    continue;
+                json_t *rep = run_pieces(tc->in, n, f, cuts, n_cuts);
+                char *got = json_dumps(rep, JSON_SORT_KEYS);
+                json_decref(rep);
+                if (strcmp(got, want) != 0)
+                    fail_msg("case '%s', input %zu cut at %zu (%zu cuts): report differs",
+                             tc->name, f, cuts[0], n_cuts);
+                free(got);
+            }
+        }
+        free(want);
+    }
+}
+
 /* The attempt list keeps earlier failures visible, and only the last one decides. */
 static void test_attempt_history(void **state)
 {
@@ -335,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_line_mapping),
         cmocka_unit_test(test_attempt_history),
+        cmocka_unit_test(test_pieces),
         cmocka_unit_test(test_catalog_diagnostics),
     };
     return cmocka_run_group_tests(tests, load, unload);
