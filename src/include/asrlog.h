@@ -87,6 +87,8 @@ typedef struct asr_catalog_opts {
     size_t db_blob_len;
     int no_database;       /* 1: validate and load only, build no Hyperscan database (such a
                               catalogue can describe and explain, not scan or test) */
+    int db_blob_keep;      /* 1: the blob stays valid and unchanged until asr_catalog_free(),
+                              so a catalogue read from it points into it instead of copying */
 } asr_catalog_opts;
 
 /*
@@ -189,7 +191,8 @@ void asr_input_free(asr_input *in);
  * "\n" into pieces read by different threads: piece 0 is an ordinary input (asr_input_new)
  * told the file's head with asr_input_set_head(), every later piece an asr_input_new_part();
  * once all have ended, merging the parts into piece 0 in file order gives exactly the input
- * one thread would have read.
+ * one thread would have read. Piece 0 must hold at least the file's first 256 bytes: the
+ * decoder decides the encoding on them.
  */
 
 /* asr_input_splittable — may a file whose first bytes are head[0..len) be cut into pieces?

@@ -75,7 +75,8 @@ struct asr_catalog {
     hs_database_t *db;
     char *hash;               /* hex digest of every file's bytes, in load order */
     char cache_key[33];       /* asr_catalog_cache_key() of the files */
-    unsigned char *blob;      /* the cache blob the signatures were read from, or NULL */
+    unsigned char *blob;      /* our copy of the cache blob the signatures were read from, or
+                                 NULL (none, or the caller keeps it: db_blob_keep) */
     int db_cached;            /* db came from a cache blob */
     const char *db_refused;   /* static reason a given blob was not used, or NULL */
 };
@@ -85,7 +86,7 @@ struct asr_catalog {
  * fills cat->db and cat->sigs from it (no JSON parsing, no compiling). Returns NULL on
  * success, else a static reason for refusing it, with `cat` left as it was (catalog_cache.c).
  */
-const char *asr_catalog_from_blob(asr_catalog *cat, const void *blob, size_t len);
+const char *asr_catalog_from_blob(asr_catalog *cat, const void *blob, size_t len, int keep);
 
 /* The signature's compiled `extract` (NULL when it has none), compiled on first use for a
  * signature read from a cache blob. Safe from several threads. */

@@ -407,16 +407,19 @@ static const char *load_database(rbuf *r, hs_database_t **out)
     return NULL;
 }
 
-const char *asr_catalog_from_blob(asr_catalog *cat, const void *blob, size_t len)
+const char *asr_catalog_from_blob(asr_catalog *cat, const void *blob, size_t len, int keep)
 {
     const char *why = check_header(cat, blob, len);
     if (why)
         return why;
-    unsigned char *copy = malloc(len);
-    if (!copy)
+    /* the signatures' strings live in the blob: ours, or the caller's when it keeps it */
+    unsigned char *copy = keep ? NULL : malloc(len);
+    if (!keep && !copy)
         return "out of memory";
-    memcpy(copy, blob, len);
-    rbuf r = {copy + HDR_LEN, len - HDR_LEN, 0, 0};
+    if (copy)
+        memcpy(copy, blob, len);
+    const unsigned char *base = copy ? copy : (const unsigned char *)blob;
+    rbuf r = {base + HDR_LEN, len - HDR_LEN, 0, 0};
     hs_database_t *db = NULL;
     if ((why = load_database(&r, &db))) {
         free(copy);

@@ -427,6 +427,29 @@ static asr_error utf16_unit(asr_decoder *d, uint32_t u)
 }
 
 /*
+ * utf16_ascii_run — the fast path for the common case: copies the leading code units of
+ * p[0, n) that are ASCII other than NUL and "\r" (nothing to pair, nothing to turn into "\n")
+ * straight into the output buffer, as far as it has room. Returns how many units it took; the caller
+ * decodes the next unit the slow way when that is 0.
+ */
+static size_t utf16_ascii_run(asr_decoder *d, const unsigned char *p, size_t n, int be)
+{
+    unsigned char *o = d->out + d->out_len;
+    size_t room = OUT_SIZE - d->out_len, k = 0, units = n / 2;
+    if (units > room)
+        units = room;
+    const int lo = be ? 1 : 0, hi = be ? 0 : 1;
+    while (k < units) {
+        unsigned char c = p[2 * k + lo];
+        if (p[2 * k + hi] != 0 || c >= 0x80 || c == '\r' || c == 0)
+            break;
+        o[k++] = c;
+    }
+    d->out_len += k;
+    return k;
+}
+
+/*
  * utf16_process — decode chunk `p` (n bytes) of UTF-16 (big endian when `be`); half a code
  * unit at the end is kept for the next chunk.
  */
@@ -442,10 +465,20 @@ static asr_error utf16_process(asr_decoder *d, const unsigned char *p, size_t n,
             return err;
         i = 1;
     }
-    for (; i + 1 < n; i += 2) {
+    while (i + 1 < n) {
+        if (d->high_surrogate == 0 && !d->last_cr) {
+            size_t k = utf16_ascii_run(d, p + i, n - i, be);
+            i += 2 * k;
+            if (k > 0) {
+                if (d->out_len == OUT_SIZE && (err = out_flush(d)) != ASR_OK)
+                    return err;
+                continue;
+            }
+        }
         uint32_t u = be ? ((uint32_t)p[i] << 8 | p[i + 1]) : ((uint32_t)p[i + 1] << 8 | p[i]);
         if ((err = utf16_unit(d, u)) != ASR_OK)
             return err;
+        i += 2;
     }
     if (i < n) {
         d->have_odd = 1;
