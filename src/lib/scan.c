@@ -1,8 +1,9 @@
 /*
  * scan.c — one Hyperscan pass over line-aligned blocks of decoded text.
  *
- * Data flow for one input: raw bytes -> decoder (gzip, UTF-16, CRLF) -> `pending` buffer ->
- * complete lines are scanned in blocks of about ASR_BLOCK bytes. The match callback only records
+ * Data flow for one input: raw bytes -> decoder (gzip, UTF-16, CRLF) -> complete lines are
+ * scanned in blocks of at least ASR_SCAN_MIN bytes, where the decoder left them when its chunk
+ * is that large, else gathered in the `pending` buffer first. The match callback only records
  * (signature, end offset); line numbers, PCRE2 extraction and record context (the InMage
  * `#~> ` header a push-log line belongs to) are worked out after hs_scan returns, for matched
  * lines only. Non-matching lines cost nothing beyond the Hyperscan pass and a newline count.
@@ -18,6 +19,9 @@
 #define ASR_BLOCK (1u << 20)
 #define ASR_SNIFF_BYTES 65536
 #define ASR_LINE_MAX (8u * ASR_BLOCK) /* a line longer than this is scanned in pieces */
+#define ASR_SCAN_MIN (64u * 1024u)      /* smallest block handed to Hyperscan (but the last) */
+/* the log type is sniffed when the first block is drained: it must hold the sniffed bytes */
+_Static_assert(ASR_SCAN_MIN >= ASR_SNIFF_BYTES, "the first drained block must cover the sniff");
 
 /* ------------------------------------------------------------------------------------------ */
 /* scanner */
@@ -412,7 +416,9 @@ static int last_header_in_line(const char *data, size_t len, size_t p, record_ct
     }
     if (last == (size_t)-1)
         return 0;
-    size_t avail = len - last < 64 ? len - last : 64;
+    /* the header is read within its own line: what follows the line (more or less of it,
+     * depending on where the block ends) must not decide whether this is a header */
+    size_t avail = end - last < 64 ? end - last : 64;
     if (!parse_record_header(data + last, avail, &rc->tid, &rc->time))
         return 0;
     rc->found = 1;
@@ -630,46 +636,34 @@ static size_t after_last_newline(const char *data, size_t len)
 }
 
 /*
- * sink_decoded — the decoder's output. Complete lines are scanned where the decoder left them
- * (no copy); only an incomplete last line waits in `pending` until its end arrives. Before the
- * log type is known, text gathers in `pending` until there is ASR_SNIFF_BYTES of it.
+ * sink_decoded — the decoder's output. A large chunk's complete lines are scanned where the
+ * decoder left them (no copy). Small chunks (the decoder hands over a converted CRLF or UTF-16
+ * text in pieces, down to single lines) gather in `pending` until there is ASR_SCAN_MIN of
+ * it, so that Hyperscan is never called per line. Before the log type is known everything
+ * gathers until ASR_SNIFF_BYTES.
  */
 static asr_error sink_decoded(void *ctx, const char *data, size_t len)
 {
     asr_input *in = ctx;
     asr_error err;
-    if (!in->sniffed) {
-        if ((err = asr_buf_append(&in->pending, data, len)))
+    if (in->sniffed && in->pending.len == 0 && len >= ASR_SCAN_MIN) {
+        size_t whole = after_last_newline(data, len);
+        if (whole > 0 && (err = scan_block(in, data, whole)))
             return err;
-        return in->pending.len < ASR_SNIFF_BYTES ? ASR_OK : drain_pending(in, 1);
-    }
-    if (in->pending.len > 0) {
-        /* finish the kept line with what comes before the first '\n'; only the new bytes
-         * are searched, so a very long line costs linear time */
-        const char *nl = memchr(data, '\n', len);
-        size_t k = nl ? (size_t)(nl - data) + 1 : len;
-        if ((err = asr_buf_append(&in->pending, data, k)))
-            return err;
-        if (nl || in->pending.len >= ASR_LINE_MAX)
-            if ((err = drain_pending(in, 1)))
-                return err;
-        data += k;
-        len -= k;
+        data += whole;
+        len -= whole;
         if (len == 0)
             return ASR_OK;
-        if (in->pending.len > 0) /* a cut long line continues in the rest of `data` */
-            return sink_decoded(ctx, data, len);
     }
-    size_t whole = after_last_newline(data, len);
-    if (whole > 0 && (err = scan_block(in, data, whole)))
+    /* Text kept from a call that reached ASR_SCAN_MIN holds no '\n' (that call scanned every
+     * complete line). When `data` brings none either there is nothing to scan yet, and
+     * searching the kept text again for a line end would make a long line cost quadratic time. */
+    int drained = in->pending.len >= ASR_SCAN_MIN;
+    if ((err = asr_buf_append(&in->pending, data, len)))
         return err;
-    if (whole < len) {
-        if ((err = asr_buf_append(&in->pending, data + whole, len - whole)))
-            return err;
-        if (in->pending.len >= ASR_LINE_MAX)
-            return drain_pending(in, 1);
-    }
-    return ASR_OK;
+    if (drained && in->pending.len < ASR_LINE_MAX && !memchr(data, '\n', len))
+        return ASR_OK;
+    return drain_pending(in, ASR_SCAN_MIN);
 }
 
 asr_error asr_input_feed(asr_input *in, const void *data, size_t len)
