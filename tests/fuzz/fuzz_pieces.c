@@ -7,10 +7,11 @@
  *   byte 1   bits 0-1: 2 to 5 pieces; bits 2-4: how each piece is cut into feed calls.
  *
  * When asr_input_splittable() accepts the file's head, the file is cut the way the command
- * line cuts it (piece k starts after the first "\n" at or after size * k / pieces; a piece in
- * which no line starts is empty), piece 0 is told the file's head (asr_input_set_head), every
- * later piece is read as asr_input_new_part() with it, and the pieces are merged in order. Property checked, as asrlog.h promises:
- * the report is exactly the one of a single pass over the whole file.
+ * line cuts it (piece k starts after the first "\n" at or after size * k / pieces, and after
+ * the first 256 bytes; a piece in which no line starts is empty), piece 0 is told the file's head (asr_input_set_head), every
+ * later piece is read as asr_input_new_part() with it, and the pieces are merged in order.
+ * Property checked, as asrlog.h promises: the report is exactly the one of a single pass over
+ * the whole file.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "fuzz.h"
 
 #define HEAD_MAX (256u * 1024u) /* what the command line hands asr_input_new_part as the head */
+#define FIRST_PIECE_MIN 256u     /* piece 0 holds the bytes the encoding is decided on */
 
 static asr_catalog *catalog;
 static asr_scanner *scanner;
@@ -75,14 +77,19 @@ static void feed_all(asr_input *in, const unsigned char *p, size_t n, size_t chu
 }
 
 /* piece_start — where piece k of `pieces` begins in p[0..n): after the first '\n' at or after
- * n * k / pieces (0 for piece 0, n when no newline follows). */
+ * n * k / pieces, but not within the first FIRST_PIECE_MIN bytes, which piece 0 must hold
+ * (asrlog.h; the command line's pieces are 4 KiB or more) — 0 for piece 0, n when no newline
+ * follows. */
 static size_t piece_start(const unsigned char *p, size_t n, unsigned k, unsigned pieces)
 {
     if (k == 0)
         return 0;
     if (k >= pieces)
         return n;
-    size_t at = n * k / pieces - 1;
+    size_t at = n * k / pieces;
+    at = (at < FIRST_PIECE_MIN ? FIRST_PIECE_MIN : at) - 1;
+    if (at >= n)
+        return n;
     const unsigned char *nl = memchr(p + at, '\n', n - at);
     return nl ? (size_t)(nl - p) + 1 : n;
 }
