@@ -41,7 +41,12 @@ typedef struct scan_opts {
     int progress;              /* show progress on stderr */
     int jobs;                  /* worker threads (--jobs), at least 1 */
     uint64_t piece_bytes;      /* --split-size: piece size for large files */
+    uint64_t max_decoded;      /* --max-decompressed: decoded text read per input, 0 = all */
+    asr_limits limits;         /* --max-evidence-line, --max-kept-hits */
 } scan_opts;
+
+/* Default of --max-decompressed: far above any real log, low enough that a gzip bomb ends. */
+#define DEFAULT_MAX_DECODED (8ull << 30)
 
 /* What a worker does with one queued input. */
 typedef enum job_kind {

@@ -141,6 +141,10 @@ static int piece_count(const walker *w, const char *path, uint64_t size)
     uint64_t piece = w->opts->piece_bytes ? w->opts->piece_bytes : DEFAULT_PIECE_BYTES;
     if (w->opts->jobs < 2 || size / SPLIT_FACTOR < piece)
         return 1;
+    /* a file that reaches --max-decompressed is read by one worker, so that it is cut where
+     * one pass would cut it */
+    if (w->opts->max_decoded && size >= w->opts->max_decoded)
+        return 1;
     int fd = open(path, O_RDONLY | O_NOCTTY);
     if (fd < 0)
         return 1; /* the worker reports why */

@@ -84,6 +84,12 @@ static void usage_scan(FILE *f)
             "                            is the same for every N\n"
             "  --split-size SIZE         with several jobs, plain-text files of 4 x SIZE or more\n"
             "                            are read in line-aligned pieces of SIZE (default 16M)\n"
+            "limits (hit counts stay exact whatever is kept):\n"
+            "  --max-decompressed SIZE   decoded text read per input (default 8G, 0: no limit);\n"
+            "                            the rest is skipped and the input says why\n"
+            "  --max-evidence-line N     bytes of a matched line kept as evidence (default 1K)\n"
+            "  --max-kept-hits N         evidence lines kept per signature and input\n"
+            "                            (default 64; push-service logs keep up to 100000)\n"
             "  --patterns DIR            add the signatures in DIR/*.json\n"
             "  --cache-dir DIR, --no-cache   compiled-database cache (see asrlog --help)\n"
             "\n"
@@ -441,7 +447,7 @@ static int cmd_scan(int argc, char **argv)
     redaction red = {0};           /* --redact, --redact-key-file, --redact-map */
     report_sink sink = {0};        /* -o FILE or standard output */
     int format_given = 0;
-    scan_opts opts = {NULL, NULL, 0, -1, 0, 0};
+    scan_opts opts = {NULL, NULL, 0, -1, 0, 0, DEFAULT_MAX_DECODED, {0, 0}};
     char **paths = calloc((size_t)argc + 1, sizeof *paths);
     int n_paths = 0, only_paths = 0;
     for (int i = 1; i < argc; i++) {
@@ -491,6 +497,32 @@ static int cmd_scan(int argc, char **argv)
                 return EXIT_USAGE;
             }
             opts.jobs = (int)j;
+        } else if (opt_value(argc, argv, &i, "--max-decompressed", NULL, &v)) {
+            if (parse_size(v, &opts.max_decoded) != 0) {
+                fprintf(stderr, "%s scan: --max-decompressed takes a size such as 8G (0: no "
+                                "limit), not '%s'\n", prog, v);
+                free(paths);
+                return EXIT_USAGE;
+            }
+        } else if (opt_value(argc, argv, &i, "--max-evidence-line", NULL, &v)) {
+            uint64_t n = 0;
+            if (parse_size(v, &n) != 0 || n < 64 || n > (1u << 20)) {
+                fprintf(stderr, "%s scan: --max-evidence-line takes 64 to 1M bytes, not '%s'\n",
+                        prog, v);
+                free(paths);
+                return EXIT_USAGE;
+            }
+            opts.limits.evidence_max = (uint32_t)n;
+        } else if (opt_value(argc, argv, &i, "--max-kept-hits", NULL, &v)) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 100000) {
+                fprintf(stderr, "%s scan: --max-kept-hits takes 1 to 100000, not '%s'\n", prog,
+                        v);
+                free(paths);
+                return EXIT_USAGE;
+            }
+            opts.limits.kept_per_signature = (uint32_t)n;
         } else if (opt_value(argc, argv, &i, "--split-size", NULL, &v)) {
             if (parse_size(v, &opts.piece_bytes) != 0 || opts.piece_bytes < 4096) {
                 fprintf(stderr, "%s scan: --split-size takes a size of at least 4K (e.g. 16M), "

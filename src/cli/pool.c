@@ -69,7 +69,8 @@ void job_list_free(job_list *l)
 /* The input description of a job. */
 static asr_input_info job_info(const job *j, const scan_opts *opts)
 {
-    asr_input_info info = {j->path, j->host ? j->host : opts->host, j->path_host, 0};
+    asr_input_info info = {j->path, j->host ? j->host : opts->host, j->path_host,
+                           opts->max_decoded};
     if (j->kind == JOB_UNREAD)
         info.arg_host = info.path_host = NULL;
     return info;
@@ -386,8 +387,8 @@ asr_error run_jobs(const asr_catalog *cat, asr_analysis *analysis, job_list *job
         ws[i].buf = malloc(READ_CHUNK);
         if (!ws[i].buf)
             err = ASR_ERR_NOMEM;
-        else
-            err = asr_scanner_new(cat, &ws[i].scanner);
+        else if (!(err = asr_scanner_new(cat, &ws[i].scanner)))
+            err = asr_scanner_set_limits(ws[i].scanner, &opts->limits);
     }
     for (int i = 0; i < n && !err; i++) {
         pthread_mutex_lock(&p.mu);

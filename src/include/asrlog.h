@@ -152,6 +152,18 @@ typedef struct asr_analysis asr_analysis;
 
 /* A per-thread scanner (Hyperscan scratch, PCRE2 match data). Free with asr_scanner_free. */
 asr_error asr_scanner_new(const asr_catalog *cat, asr_scanner **out);
+
+/* What is kept of the matched lines; 0 in a field means its default. Counts of hits are
+ * always exact, whatever is kept. */
+typedef struct asr_limits {
+    uint32_t evidence_max;        /* bytes of a matched line kept as evidence (default 1024,
+                                     at least 64) */
+    uint32_t kept_per_signature;  /* evidence lines kept per signature and input (default 64);
+                                     markers and logs of many hosts keep up to 100000 */
+} asr_limits;
+
+/* asr_scanner_set_limits — the limits for the inputs this scanner starts from now on. */
+asr_error asr_scanner_set_limits(asr_scanner *s, const asr_limits *lim);
 void asr_scanner_free(asr_scanner *s);
 
 /* What the caller knows about an input before reading it. */

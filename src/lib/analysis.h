@@ -17,24 +17,29 @@ typedef struct asr_hit {
     uint64_t line;        /* 1-based line number in the decoded input */
     int64_t tid;          /* push logs: thread id of the record the line belongs to, else -1 */
     asr_time time;        /* push logs: record time; attempt-start: the start time */
-    char *text;           /* the line, valid UTF-8, at most ASR_EVIDENCE_MAX bytes */
+    char *text;           /* the line, valid UTF-8, at most the input's evidence_max bytes */
     json_t *fields;       /* extracted named groups, or NULL */
     uint8_t no_record;    /* push logs: no record header was seen before it in its input part
                              (asr_input_merge gives it the previous part's open record) */
     uint8_t field_time;   /* `time` came from an extracted "started" field */
+    uint64_t weight;      /* hits this entry stands for: itself and the ones after it that were
+                             counted but not kept (same input, signature and attempt) */
 } asr_hit;
 
 /* Per-input count of one signature (all hits, stored or not). */
 typedef struct asr_sig_count {
     uint32_t sig;
     uint64_t count;
-    uint32_t stored;
+    uint32_t stored;      /* kept since the last attempt start of this input */
+    size_t last;          /* index in hits of its last kept hit, or SIZE_MAX */
 } asr_sig_count;
 
-#define ASR_EVIDENCE_MAX 1024
-#define ASR_STORED_PER_SIG 64      /* failure/warning/success hits kept per input and signature */
+#define ASR_EVIDENCE_MAX 1024      /* default asr_limits.evidence_max */
+#define ASR_STORED_PER_SIG 64      /* default asr_limits.kept_per_signature: failure, warning
+                                      and success hits kept per input and signature */
 #define ASR_STORED_MARKERS 100000  /* markers and context hits kept per input and signature, and
                                       every hit of a log that speaks of many hosts */
+#define ASR_STORED_TOTAL 1000000   /* hits kept per input, all signatures together */
 
 struct asr_input {
     const asr_catalog *cat;
@@ -59,6 +64,7 @@ struct asr_input {
     int64_t carry_tid;
     asr_time carry_time;
     int is_part;            /* a piece of a larger input (asr_input_new_part) */
+    asr_limits limits;      /* the scanner's when the input started, defaults filled in */
     asr_hit *hits;
     size_t n_hits, cap_hits;
     asr_sig_count *counts;
@@ -76,6 +82,7 @@ typedef struct asr_match {
 struct asr_scanner {
     const asr_catalog *cat;
     asr_decoder *decoder;   /* reused by every input this scanner reads, one after the other */
+    asr_limits limits;      /* defaults filled in */
     hs_scratch_t *scratch;
     pcre2_match_data *md;
     uint64_t *last_end;     /* per signature: absolute end offset of the last recorded line */

@@ -951,7 +951,7 @@ static json_t *findings_json(state *st, host *h)
                 v[n].current = 0;
                 n++;
             }
-            v[j].count++;
+            v[j].count += x->weight ? x->weight : 1;
             v[j].current |= at->current;
         }
     }

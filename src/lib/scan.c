@@ -34,6 +34,8 @@ asr_error asr_scanner_new(const asr_catalog *cat, asr_scanner **out)
     if (!s)
         return ASR_ERR_NOMEM;
     s->cat = cat;
+    s->limits.evidence_max = ASR_EVIDENCE_MAX;
+    s->limits.kept_per_signature = ASR_STORED_PER_SIG;
     s->last_end = calloc(cat->n_sigs, sizeof *s->last_end);
     s->cap_matches = 4096;
     s->matches = malloc(s->cap_matches * sizeof *s->matches);
@@ -46,6 +48,16 @@ asr_error asr_scanner_new(const asr_catalog *cat, asr_scanner **out)
         return ASR_ERR_NOMEM;
     }
     *out = s;
+    return ASR_OK;
+}
+
+asr_error asr_scanner_set_limits(asr_scanner *s, const asr_limits *lim)
+{
+    if (!s || !lim || (lim->evidence_max && lim->evidence_max < 64))
+        return ASR_ERR_ARG;
+    s->limits.evidence_max = lim->evidence_max ? lim->evidence_max : ASR_EVIDENCE_MAX;
+    s->limits.kept_per_signature =
+        lim->kept_per_signature ? lim->kept_per_signature : ASR_STORED_PER_SIG;
     return ASR_OK;
 }
 
@@ -134,6 +146,7 @@ asr_error asr_input_new(asr_scanner *scanner, const asr_input_info *info, asr_in
         return ASR_ERR_NOMEM;
     in->cat = scanner->cat;
     in->scanner = scanner;
+    in->limits = scanner->limits;
     in->path = asr_strdup(info->path);
     in->arg_host = asr_strdup(info->arg_host);
     in->path_host = asr_strdup(info->path_host);
@@ -218,6 +231,7 @@ static asr_sig_count *count_for(asr_input *in, uint32_t sig)
     c->sig = sig;
     c->count = 0;
     c->stored = 0;
+    c->last = SIZE_MAX;
     return c;
 }
 
@@ -453,8 +467,8 @@ static void record_for_line(const char *data, size_t len, size_t ls, record_ctx 
 /*
  * hit_slot — where the next kept hit of signature `sig_idx` goes: *slot is the next free entry
  * of in->hits (not yet counted in n_hits), or NULL when the signature already keeps as many
- * hits as it may (markers, context and logs of many hosts keep more than evidence of one
- * host's log). *count is its count entry.
+ * hits as it may in this attempt (markers, context and logs of many hosts keep more than
+ * evidence of one host's log) or the input keeps ASR_STORED_TOTAL. *count is its count entry.
  */
 static asr_error hit_slot(asr_input *in, uint32_t sig_idx, asr_sig_count **count, asr_hit **slot)
 {
@@ -468,7 +482,8 @@ static asr_error hit_slot(asr_input *in, uint32_t sig_idx, asr_sig_count **count
     /* a configuration server's push-service log and pasted portal errors speak of many hosts:
      * each host needs its own evidence, so they keep as many hits as markers do */
     int many_hosts = in->log_type == ASR_LOG_PUSH_SERVICE || in->log_type == ASR_LOG_PORTAL_ERROR;
-    if (c->stored >= (marker || many_hosts ? ASR_STORED_MARKERS : ASR_STORED_PER_SIG))
+    if (c->stored >= (marker || many_hosts ? ASR_STORED_MARKERS : in->limits.kept_per_signature) ||
+        in->n_hits >= ASR_STORED_TOTAL)
         return ASR_OK;
     if (in->n_hits == in->cap_hits) {
         asr_hit *p = asr_grow(in->hits, &in->cap_hits, sizeof *p, 32);
@@ -480,6 +495,21 @@ static asr_error hit_slot(asr_input *in, uint32_t sig_idx, asr_sig_count **count
     return ASR_OK;
 }
 
+/*
+ * keep_hit — counts the hit just written at in->hits[n_hits] as kept. An attempt start opens a
+ * new allowance: each attempt keeps its own first hits of every signature, so that the later
+ * (deciding) attempts of a long log are never left without evidence.
+ */
+static void keep_hit(asr_input *in, asr_sig_count *c, const asr_signature *sig)
+{
+    c->stored++;
+    c->last = in->n_hits++;
+    if (sig->effect == ASR_EFFECT_ATTEMPT_START)
+        for (size_t i = 0; i < in->n_counts; i++)
+            if (in->cat->sigs[in->counts[i].sig].effect != ASR_EFFECT_ATTEMPT_START)
+                in->counts[i].stored = 0;
+}
+
 static asr_error add_hit(asr_input *in, uint32_t sig_idx, uint64_t line_no, const char *line,
                          size_t len, const record_ctx *rc)
 {
@@ -489,16 +519,19 @@ static asr_error add_hit(asr_input *in, uint32_t sig_idx, uint64_t line_no, cons
     asr_error err = hit_slot(in, sig_idx, &c, &h);
     if (c)
         c->count++;
+    if (!err && !h && c->last != SIZE_MAX)
+        in->hits[c->last].weight++; /* counted, not kept: its kept neighbour stands for it */
     if (err || !h)
         return err;
     memset(h, 0, sizeof *h);
     h->sig = sig_idx;
+    h->weight = 1;
     h->line = line_no;
     h->tid = rc && rc->found ? rc->tid : -1;
     h->no_record = rc && !rc->found;
     if (rc && rc->found)
         h->time = rc->time;
-    h->text = evidence_copy(line, utf8_cut(line, len, ASR_EVIDENCE_MAX));
+    h->text = evidence_copy(line, utf8_cut(line, len, in->limits.evidence_max));
     if (!h->text)
         return ASR_ERR_NOMEM;
     h->fields = extract_fields(in->scanner, sig, line, len);
@@ -512,8 +545,7 @@ static asr_error add_hit(asr_input *in, uint32_t sig_idx, uint64_t line_no, cons
             }
         }
     }
-    c->stored++;
-    in->n_hits++;
+    keep_hit(in, c, sig);
     return ASR_OK;
 }
 
@@ -813,6 +845,8 @@ static asr_error merge_hit(asr_input *whole, asr_hit *h)
     if (err)
         return err;
     if (!slot) {
+        if (c->last != SIZE_MAX)
+            whole->hits[c->last].weight += h->weight;
         free(h->text);
         json_decref(h->fields);
         return ASR_OK;
@@ -826,8 +860,7 @@ static asr_error merge_hit(asr_input *whole, asr_hit *h)
             h->time = whole->carry_time;
     }
     *slot = *h;
-    whole->n_hits++;
-    c->stored++;
+    keep_hit(whole, c, &whole->cat->sigs[h->sig]);
     return ASR_OK;
 }
 

@@ -36,10 +36,10 @@ for h in $HARNESSES; do
         -print_final_stats=1 "${dict[@]}" -artifact_prefix="$BUILD/fuzz-artifacts/$h-" \
         "$work" "$SRC/tests/fuzz/corpus/$h" >"$log" 2>&1
     rc=$?
-    last=$(grep -E '^#[0-9]+' "$log" | tail -1)
+    last=$(grep -aE '^#[0-9]+' "$log" | tail -1)
     if [ "$rc" -ne 0 ]; then
         failed=1
-        grep -E 'ERROR|SUMMARY|property broken|Test unit written' "$log" | head -5
+        grep -aE 'ERROR|SUMMARY|property broken|Test unit written' "$log" | head -5
         summary="$summary"$'\n'"fuzz_$h: FAILED (exit $rc) after $last"
     else
         summary="$summary"$'\n'"fuzz_$h: ok: $last"

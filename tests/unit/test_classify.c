@@ -41,6 +41,7 @@ typedef struct tcase {
 
 static asr_catalog *cat;
 static char *catalog_text;
+static asr_limits limits; /* what the scanners of run() and run_pieces() keep; {0} = defaults */
 
 static int load(void **state)
 {
@@ -74,6 +75,7 @@ static json_t *run(const in_file *files, size_t n)
     asr_scanner *sc;
     asr_analysis *an;
     assert_int_equal(asr_scanner_new(cat, &sc), ASR_OK);
+    assert_int_equal(asr_scanner_set_limits(sc, &limits), ASR_OK);
     assert_int_equal(asr_analysis_new(cat, &an), ASR_OK);
     for (size_t i = 0; i < n && files[i].path; i++) {
         asr_input_info info = {files[i].path, files[i].arg_host, files[i].path_host, 0};
@@ -104,6 +106,7 @@ static json_t *run_pieces(const in_file *files, size_t n, size_t which, const si
     asr_scanner *sc;
     asr_analysis *an;
     assert_int_equal(asr_scanner_new(cat, &sc), ASR_OK);
+    assert_int_equal(asr_scanner_set_limits(sc, &limits), ASR_OK);
     assert_int_equal(asr_analysis_new(cat, &an), ASR_OK);
     for (size_t i = 0; i < n && files[i].path; i++) {
         asr_input_info info = {files[i].path, files[i].arg_host, files[i].path_host, 0};
@@ -199,7 +202,23 @@ static const char *root_sig(json_t *h)
     "------------------------\nJobId: j1 \nState: -3 \nStatus Code: EP0858 \n"                  \
     "#~> (05-03-2023 09:07:00):   ERROR  2508 100 12 CS api failed\nStatus Code: EP0858 \n"
 
+#define REPEAT5(line) line line line line line
+
+/* two attempts, each with the same failure line five times */
+#define LINUX_REPEATED                                                                        \
+    "\n03/14/2023 10:22:41: Script initiated with the following command:\n"                    \
+    REPEAT5("03/14/2023 10:22:45 : One or more product pre-requisites are not met. \n")        \
+    "03/14/2023 10:22:46 : Installer exiting with code: 99 \n"                                 \
+    "\n03/14/2023 11:02:41: Script initiated with the following command:\n"                    \
+    REPEAT5("03/14/2023 11:02:45 : This version of mobility service doesn't support the "      \
+            "operating system kernel version (5.14) running on the source machine. \n")        \
+    REPEAT5("03/14/2023 11:02:45 : One or more product pre-requisites are not met. \n")        \
+    "03/14/2023 11:02:46 : Installer exiting with code: 99 \n"
+
 static const tcase cases[] = {
+    {"repeated evidence in two attempts",
+     {{"f/db09/var/log/ua_install.log", "db09", NULL, LINUX_REPEATED}},
+     {{"db09", "failed", "t.kernel", "path"}}},
     {"latest attempt decides",
      {{"f/db02/var/log/ua_install.log", "db02", NULL, LINUX_FAIL_THEN_OK}},
      {{"db02", "succeeded", NULL, "path"}}},
@@ -328,8 +347,11 @@ static void test_line_mapping(void **state)
 static void test_pieces(void **state)
 {
     (void)state;
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        const tcase *tc = &cases[c];
+    /* with the default limits, and keeping only two lines per signature and attempt */
+    static const asr_limits tables[2] = {{0, 0}, {0, 2}};
+    for (size_t c = 0; c < 2 * sizeof cases / sizeof cases[0]; c++) {
+        limits = tables[c % 2];
+        const tcase *tc = &cases[c / 2];
         size_t n = 0;
         while (n < 4 && tc->in[n].path)
             n++;
@@ -362,6 +384,46 @@ static void test_pieces(void **state)
         }
         free(want);
     }
+    limits = (asr_limits){0, 0};
+}
+
+/* Findings counts of a host as "signature=count;…", in report order. */
+static char *finding_counts(json_t *report, const char *host)
+{
+    static char buf[2048];
+    size_t n = 0, i;
+    json_t *f;
+    buf[0] = '\0';
+    json_array_foreach(json_object_get(host_named(report, host), "findings"), i, f)
+    {
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s=%lld;",
+                              json_string_value(json_object_get(f, "signature")),
+                              (long long)json_integer_value(json_object_get(f, "count")));
+    }
+    return buf;
+}
+
+/* Keeping fewer evidence lines changes what is shown, never the counts or the verdict, and the
+ * deciding attempt keeps its own evidence even after an earlier attempt used up the allowance. */
+static void test_limits_keep_counts(void **state)
+{
+    (void)state;
+    in_file f[2] = {{"f/db09/var/log/ua_install.log", "db09", NULL, LINUX_REPEATED}, {0}};
+    limits = (asr_limits){0, 0};
+    json_t *full = run(f, 1);
+    char want[2048];
+    snprintf(want, sizeof want, "%s", finding_counts(full, "db09"));
+    limits = (asr_limits){0, 1};
+    json_t *one = run(f, 1);
+    assert_string_equal(finding_counts(one, "db09"), want);
+    assert_non_null(strstr(want, "t.prereq=10;"));
+    json_t *rc = json_object_get(host_named(one, "db09"), "root_cause");
+    assert_string_equal(json_string_value(json_object_get(rc, "signature")), "t.kernel");
+    json_t *ev = json_array_get(json_object_get(rc, "evidence"), 0);
+    assert_non_null(strstr(json_string_value(json_object_get(ev, "text")), "11:02:45"));
+    limits = (asr_limits){0, 0};
+    json_decref(full);
+    json_decref(one);
 }
 
 /* The attempt list keeps earlier failures visible, and only the last one decides. */
@@ -421,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_line_mapping),
         cmocka_unit_test(test_attempt_history),
         cmocka_unit_test(test_pieces),
+        cmocka_unit_test(test_limits_keep_counts),
         cmocka_unit_test(test_catalog_diagnostics),
     };
     return cmocka_run_group_tests(tests, load, unload);
