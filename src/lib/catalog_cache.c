@@ -310,12 +310,30 @@ static uint64_t rb_u64(rbuf *r)
     return p ? get_u64(p) : 0;
 }
 
-/* A string written by wb_str: points into the blob (NUL-terminated there). */
-static const char *rb_str(rbuf *r, size_t *len)
+/* Is p[0, n) valid UTF-8 without NUL? (Strings of a blob go into the JSON report.) */
+static int valid_utf8(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i];
+        size_t k = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2
+                                : (c & 0xF8) == 0xF0 ? 3 : 9;
+        if (c == 0 || k == 9 || (k && c < 0xC2) || n - i <= k)
+            return 0;
+        for (size_t j = 1; j <= k; j++)
+            if ((p[i + j] & 0xC0) != 0x80)
+                return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+/* A string written by wb_str: points into the blob (NUL-terminated there). `check`: must be
+ * valid UTF-8 (the JSON text is not checked here: jansson checks it when it is parsed). */
+static const char *rb_str(rbuf *r, size_t *len, int check)
 {
     uint32_t n = rb_u32(r);
     const unsigned char *p = rb_take(r, (size_t)n + 1);
-    if (!p || p[n] != '\0') {
+    if (!p || p[n] != '\0' || (check && !valid_utf8(p, n))) {
         r->bad = 1;
         return NULL;
     }
@@ -350,15 +368,15 @@ static int get_signature(rbuf *r, asr_signature *s)
         s->exit_outcomes[i].outcome = (asr_outcome)o;
     }
     size_t xlen = 0;
-    s->id = (char *)rb_str(r, NULL);
-    s->title = (char *)rb_str(r, NULL);
-    s->family = (char *)rb_str(r, NULL);
-    s->severity = (char *)rb_str(r, NULL);
-    s->source_file = (char *)rb_str(r, NULL);
-    s->match = (char *)rb_str(r, NULL);
-    s->extract_src = rb_str(r, &xlen);
-    s->json_text = rb_str(r, &s->json_len);
-    if (r->bad)
+    s->id = (char *)rb_str(r, NULL, 1);
+    s->title = (char *)rb_str(r, NULL, 1);
+    s->family = (char *)rb_str(r, NULL, 1);
+    s->severity = (char *)rb_str(r, NULL, 1);
+    s->source_file = (char *)rb_str(r, NULL, 1);
+    s->match = (char *)rb_str(r, NULL, 1);
+    s->extract_src = rb_str(r, &xlen, 1);
+    s->json_text = rb_str(r, &s->json_len, 0);
+    if (r->bad || !s->id[0])
         return 0;
     if (xlen == 0)
         s->extract_src = NULL;

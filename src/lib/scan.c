@@ -85,6 +85,8 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     (void)from;
     (void)flags;
     asr_scanner *s = ctx;
+    if (id >= s->cat->n_sigs)
+        return 0; /* a database that names no signature (a damaged cache) must not index out */
     uint64_t abs_to = s->block_base + to;
     if (abs_to <= s->last_end[id] && s->last_end[id] != 0)
         return 0; /* same line as the last hit of this signature */
