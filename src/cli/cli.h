@@ -52,7 +52,8 @@ typedef struct scan_opts {
 typedef enum job_kind {
     JOB_UNREAD,   /* list it with `status` and `why`, read nothing */
     JOB_FILE,     /* read a regular file (or one piece of it) */
-    JOB_STDIN     /* read standard input */
+    JOB_STDIN,    /* read standard input */
+    JOB_ARCHIVE   /* read every entry of a .zip/.tar/.tar.gz (archive.c): several inputs */
 } job_kind;
 
 /* Large plain-text files are read in pieces by several workers: a file of at least
@@ -72,6 +73,8 @@ typedef struct job {
     uint64_t size;         /* size when walked (pieces are cut from it) */
     int piece, n_pieces;   /* this job reads piece `piece` of `n_pieces` */
     asr_input *result;     /* set by the worker */
+    asr_input **entries;   /* JOB_ARCHIVE: one input per entry, in archive order */
+    size_t n_entries, cap_entries;
     asr_error err;         /* an error that must stop the scan (out of memory, scan failure) */
 } job;
 
@@ -81,6 +84,25 @@ typedef struct job_list {
 } job_list;
 
 void job_list_free(job_list *l);
+
+/* Names and folders the walker and the archive reader judge alike (inputs.c). */
+int is_archive_name(const char *name);
+int is_documentation(const char *path);
+int is_system_folder(const char *name, size_t n);
+char *machine_folder_host(const char *rel);
+
+/* Deepest archive-in-archive opened; deeper ones are listed as skipped. */
+#define MAX_ARCHIVE_DEPTH 3
+
+/*
+ * run_archive — reads every entry of the archive job `j` with `sc` (buffer `buf`, `len`
+ * bytes), appending one input per regular entry to j->entries, named "ARCHIVE!ENTRY"; archives
+ * inside it are opened in memory up to MAX_ARCHIVE_DEPTH. Links, devices, encrypted or
+ * unreadable entries and a damaged archive are listed with their reason; nothing is ever
+ * written to disk. Returns ASR_ERR_NOMEM or ASR_ERR_SCAN only.
+ */
+asr_error run_archive(asr_scanner *sc, job *j, const scan_opts *opts, unsigned char *buf,
+                      size_t len);
 
 /*
  * run_jobs — reads every job with opts->jobs worker threads (each with its own scanner), then

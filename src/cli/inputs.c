@@ -172,7 +172,7 @@ static asr_error add_file(walker *w, job_kind kind, const char *path, const char
 }
 
 /* Is this name an archive format that this version does not open? */
-static int is_archive_name(const char *name)
+int is_archive_name(const char *name)
 {
     static const char *const ext[] = {".zip", ".tar", ".tgz", ".tar.gz", ".7z", ".cab", NULL};
     size_t n = strlen(name);
@@ -186,7 +186,7 @@ static int is_archive_name(const char *name)
 
 /* Markdown and README files that sit beside logs (bundle notes, this project's corpus)
  * quote error lines; inside a scanned folder they are listed as skipped, not analysed. */
-static int is_documentation(const char *path)
+int is_documentation(const char *path)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
@@ -198,9 +198,9 @@ static int is_documentation(const char *path)
 static asr_error scan_file(walker *w, const char *path, const char *path_host, const char *rel,
                            uint64_t size)
 {
-    if (is_archive_name(path))
-        return add_unread(w, path, "skipped", "archive inputs are not opened by this version; "
-                                              "extract it and scan the folder");
+    if (is_archive_name(path)) /* its entries are read by one worker (archive.c) */
+        return push_job(w, JOB_ARCHIVE, path, NULL, NULL, pattern_host(w, rel ? rel : path),
+                        path_host, size, 0, 1);
     return add_file(w, JOB_FILE, path, path_host, rel, size);
 }
 
@@ -276,7 +276,7 @@ static asr_error walk_dir(walker *w, const char *dir, const char *root, int dept
 }
 
 /* Folder names that are part of where the agent writes its logs, never a host name. */
-static int is_system_folder(const char *name, size_t n)
+int is_system_folder(const char *name, size_t n)
 {
     static const char *const names[] = {
         "var", "log", "logs", "etc", "tmp", "home", "programdata", "asrsetuplogs", "backup",
@@ -303,7 +303,7 @@ static int is_guid(const char *s, size_t n)
 
 /* Host of a command-line install's log folder on the configuration server,
  * `AgentSetupLogs/CommandLineInstall/<MachineIdentifier>_<hostname>/…`, or NULL. */
-static char *machine_folder_host(const char *rel)
+char *machine_folder_host(const char *rel)
 {
     const char *p = rel;
     while (*p) {

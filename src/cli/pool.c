@@ -58,6 +58,9 @@ void job_list_free(job_list *l)
         free(j->host);
         free(j->path_host);
         asr_input_free(j->result);
+        for (size_t k = 0; k < j->n_entries; k++)
+            asr_input_free(j->entries[k]);
+        free(j->entries);
     }
     free(l->v);
     memset(l, 0, sizeof *l);
@@ -228,6 +231,12 @@ static asr_error run_file(worker *w, job *j, const asr_input_info *info)
 static asr_error run_job(worker *w, job *j)
 {
     asr_input_info info = job_info(j, w->p->opts);
+    if (j->kind == JOB_ARCHIVE) {
+        asr_error err = run_archive(w->scanner, j, w->p->opts, w->buf, READ_CHUNK);
+        atomic_fetch_add_explicit(&w->p->bytes, (unsigned long long)j->size,
+                                  memory_order_relaxed);
+        return err;
+    }
     if (j->kind != JOB_UNREAD)
         return run_file(w, j, &info);
     asr_input *in = NULL;
@@ -335,6 +344,12 @@ static asr_error collect(asr_analysis *analysis, job_list *jobs)
         job *j = &jobs->v[i];
         if (j->err)
             return j->err;
+        for (size_t k = 0; k < j->n_entries && !err; k++) {
+            err = asr_analysis_add(analysis, j->entries[k]);
+            j->entries[k] = NULL; /* the analysis owns it now, also on failure */
+        }
+        if (j->kind == JOB_ARCHIVE)
+            continue;
         asr_input *in = j->result;
         j->result = NULL;
         for (int k = 1; k < j->n_pieces && !err; k++) {

@@ -1,0 +1,313 @@
+/*
+ * archive.c — support bundles: the entries of .zip, .tar, .tar.gz/.tgz archives (and archives
+ * inside them) read through libarchive, in memory, into the same decode → scan path as files.
+ *
+ * Nothing is extracted: an entry name is only a name, so "../", absolute paths and odd bytes
+ * are harmless; links, devices and encrypted entries are listed as skipped, never followed.
+ * An entry is shown as "bundle.zip!ASRSetupLogs/x.log" ("outer.zip!WEB01.zip!x.log" when
+ * nested). Its host, from the layout:
+ *   1. a "<MachineIdentifier>_<hostname>" folder inside the archive;
+ *   2. else the first folder of the entry's path, unless it is one of the agent's own
+ *      folders (ASRSetupLogs, var, …);
+ *   3. else the host the archive itself stands for: the per-host folder it sits in, or else
+ *      its own name without extension (WEB01.zip → WEB01). A nested archive stands for its
+ *      own first folder, else its own name.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "cli.h"
+
+#define NESTED_MAX_BYTES (256ull << 20) /* an archive inside an archive is read into memory */
+
+typedef struct arc_ctx {
+    asr_scanner *sc;
+    job *j;
+    const scan_opts *opts;
+    unsigned char *buf;
+    size_t len;
+} arc_ctx;
+
+/* Appends a finished input to the job's entries (frees it on failure). */
+static asr_error add_entry(job *j, asr_input *in)
+{
+    if (j->n_entries == j->cap_entries) {
+        size_t cap = j->cap_entries ? j->cap_entries * 2 : 16;
+        asr_input **v = realloc(j->entries, cap * sizeof *v);
+        if (!v) {
+            asr_input_free(in);
+            return ASR_ERR_NOMEM;
+        }
+        j->entries = v;
+        j->cap_entries = cap;
+    }
+    j->entries[j->n_entries++] = in;
+    return ASR_OK;
+}
+
+/* Lists an entry (or the archive) that is not read, with its status and reason. */
+static asr_error add_listed(arc_ctx *c, const char *display, const char *status,
+                            const char *why)
+{
+    asr_input_info info = {display, NULL, NULL, 0};
+    asr_input *in = NULL;
+    asr_error err = asr_input_new(c->sc, &info, &in);
+    if (!err)
+        err = asr_input_set_status(in, status, why);
+    if (!err)
+        err = asr_input_end(in);
+    if (err == ASR_ERR_NOMEM) {
+        asr_input_free(in);
+        return err;
+    }
+    return add_entry(c->j, in);
+}
+
+/* "a" + "!" + "b", malloc'd. */
+static char *bang_join(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s!%s", a, b);
+    return p;
+}
+
+/* File name of a path without its archive extension (.zip, .tar, .tgz, .tar.gz, …). */
+static char *archive_stem(const char *path)
+{
+    const char *base = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '/' || *p == '\\' || *p == '!')
+            base = p + 1;
+    static const char *const ext[] = {".tar.gz", ".tgz", ".zip", ".tar", NULL};
+    size_t n = strlen(base);
+    for (int i = 0; ext[i]; i++) {
+        size_t m = strlen(ext[i]);
+        if (n > m && strcasecmp(base + n - m, ext[i]) == 0) {
+            n -= m;
+            break;
+        }
+    }
+    return strndup(base, n);
+}
+
+/* Host rules 1 and 2 for a path inside an archive, or NULL. */
+static char *layout_host(const char *name)
+{
+    /* "/", "./" and "../" in front of an entry name say nothing about its host */
+    for (;;) {
+        if (*name == '/')
+            name++;
+        else if (name[0] == '.' && name[1] == '/')
+            name += 2;
+        else if (name[0] == '.' && name[1] == '.' && name[2] == '/')
+            name += 3;
+        else
+            break;
+    }
+    char *m = machine_folder_host(name);
+    if (m)
+        return m;
+    const char *slash = strchr(name, '/');
+    if (!slash || slash == name || is_system_folder(name, (size_t)(slash - name)))
+        return NULL;
+    return strndup(name, (size_t)(slash - name));
+}
+
+/* Host of an entry: rules 1 and 2, else the archive's own host (rule 3). */
+static char *entry_host(const char *name, const char *archive_host)
+{
+    char *h = layout_host(name);
+    if (!h && archive_host)
+        h = strdup(archive_host);
+    return h;
+}
+
+static asr_error read_archive(arc_ctx *c, struct archive *a, const char *prefix,
+                              const char *archive_host, int depth);
+
+/* Reads an archive entry that is itself an archive into memory and walks it. */
+static asr_error nested(arc_ctx *c, struct archive *a, const char *display, const char *name,
+                        const char *archive_host, int depth)
+{
+    if (depth >= MAX_ARCHIVE_DEPTH)
+        return add_listed(c, display, "skipped", "archive nested deeper than 3 levels");
+    uint64_t cap = c->opts->max_decoded && c->opts->max_decoded < NESTED_MAX_BYTES
+                       ? c->opts->max_decoded
+                       : NESTED_MAX_BYTES;
+    size_t have = 0, room = 1 << 20;
+    unsigned char *mem = malloc(room);
+    if (!mem)
+        return ASR_ERR_NOMEM;
+    la_ssize_t n;
+    while ((n = archive_read_data(a, c->buf, c->len)) > 0) {
+        if (have + (size_t)n > cap) {
+            free(mem);
+            char why[160];
+            snprintf(why, sizeof why, "nested archive larger than %llu bytes (not opened; "
+                     "see --max-decompressed)", (unsigned long long)cap);
+            return add_listed(c, display, "skipped", why);
+        }
+        if (have + (size_t)n > room) {
+            while (room < have + (size_t)n)
+                room *= 2;
+            unsigned char *p = realloc(mem, room);
+            if (!p) {
+                free(mem);
+                return ASR_ERR_NOMEM;
+            }
+            mem = p;
+        }
+        memcpy(mem + have, c->buf, (size_t)n);
+        have += (size_t)n;
+    }
+    asr_error err;
+    if (n < 0) {
+        char why[256];
+        snprintf(why, sizeof why, "cannot read the entry: %s", archive_error_string(a));
+        err = add_listed(c, display, "unreadable", why);
+    } else {
+        char *own = layout_host(name);
+        char *stem = own ? NULL : archive_stem(name);
+        struct archive *in = archive_read_new();
+        if (!in) {
+            err = ASR_ERR_NOMEM;
+        } else {
+            archive_read_support_filter_all(in);
+            archive_read_support_format_all(in);
+            if (archive_read_open_memory(in, mem, have) != ARCHIVE_OK) {
+                char why[256];
+                snprintf(why, sizeof why, "not a readable archive: %s",
+                         archive_error_string(in));
+                err = add_listed(c, display, "unreadable", why);
+            } else {
+                err = read_archive(c, in, display, own ? own : stem ? stem : archive_host,
+                                   depth + 1);
+            }
+            archive_read_free(in);
+        }
+        free(own);
+        free(stem);
+    }
+    free(mem);
+    return err;
+}
+
+/* Streams one regular entry into a new input. */
+static asr_error read_entry(arc_ctx *c, struct archive *a, const char *display,
+                            const char *name, const char *archive_host)
+{
+    char *host = entry_host(name, archive_host);
+    asr_input_info info = {display, c->j->host ? c->j->host : c->opts->host, host,
+                           c->opts->max_decoded};
+    asr_input *in = NULL;
+    asr_error err = asr_input_new(c->sc, &info, &in);
+    free(host);
+    if (err)
+        return err;
+    la_ssize_t n;
+    while ((n = archive_read_data(a, c->buf, c->len)) > 0)
+        if (asr_input_feed(in, c->buf, (size_t)n) != ASR_OK)
+            break; /* a limit or corrupt gzip inside: the input says why */
+    if (n < 0) {
+        char why[256];
+        snprintf(why, sizeof why, "cannot read the entry: %s", archive_error_string(a));
+        asr_input_set_status(in, "unreadable", why);
+    }
+    err = asr_input_end(in);
+    if (err == ASR_ERR_NOMEM || err == ASR_ERR_SCAN) {
+        asr_input_free(in);
+        return err;
+    }
+    return add_entry(c->j, in);
+}
+
+/* Why an entry that is not a regular file is not read, or NULL for a regular file. */
+static const char *not_read_because(struct archive_entry *e)
+{
+    if (archive_entry_hardlink(e))
+        return "hard link inside an archive (not followed)";
+    switch (archive_entry_filetype(e)) {
+    case AE_IFREG:
+        break;
+    case AE_IFLNK:
+        return "symbolic link inside an archive (not followed)";
+    default:
+        return "not a regular file inside the archive (device, FIFO or socket)";
+    }
+    if (archive_entry_is_encrypted(e))
+        return "encrypted entry (no password is tried)";
+    return NULL;
+}
+
+/* Walks the entries of an open archive. */
+static asr_error read_archive(arc_ctx *c, struct archive *a, const char *prefix,
+                              const char *archive_host, int depth)
+{
+    asr_error err = ASR_OK;
+    struct archive_entry *e;
+    size_t entries = 0;
+    while (!err) {
+        int r = archive_read_next_header(a, &e);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r < ARCHIVE_WARN) {
+            char why[320];
+            snprintf(why, sizeof why, "damaged archive: %s (%zu entries before it were read)",
+                     archive_error_string(a), entries);
+            return add_listed(c, prefix, "unreadable", why);
+        }
+        entries++;
+        const char *name = archive_entry_pathname_utf8(e);
+        if (!name)
+            name = archive_entry_pathname(e);
+        if (!name || !*name)
+            name = "(unnamed entry)";
+        if (archive_entry_filetype(e) == AE_IFDIR && !archive_entry_hardlink(e))
+            continue;
+        char *display = bang_join(prefix, name);
+        if (!display)
+            return ASR_ERR_NOMEM;
+        const char *why = not_read_because(e);
+        if (why)
+            err = add_listed(c, display, "skipped", why);
+        else if (is_documentation(name))
+            err = add_listed(c, display, "skipped",
+                             "documentation file inside an archive (extract it to scan it)");
+        else if (is_archive_name(name))
+            err = nested(c, a, display, name, archive_host, depth);
+        else
+            err = read_entry(c, a, display, name, archive_host);
+        free(display);
+    }
+    return err;
+}
+
+asr_error run_archive(asr_scanner *sc, job *j, const scan_opts *opts, unsigned char *buf,
+                      size_t len)
+{
+    arc_ctx c = {sc, j, opts, buf, len};
+    struct archive *a = archive_read_new();
+    if (!a)
+        return ASR_ERR_NOMEM;
+    archive_read_support_filter_all(a);
+    archive_read_support_format_all(a);
+    char *stem = j->path_host ? NULL : archive_stem(j->path);
+    asr_error err;
+    if (archive_read_open_filename(a, j->path, len) != ARCHIVE_OK) {
+        char why[320];
+        snprintf(why, sizeof why, "cannot open the archive: %s", archive_error_string(a));
+        err = add_listed(&c, j->path, "unreadable", why);
+    } else {
+        err = read_archive(&c, a, j->path, j->path_host ? j->path_host : stem, 1);
+    }
+    archive_read_free(a);
+    free(stem);
+    return err;
+}
