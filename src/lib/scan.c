@@ -149,10 +149,11 @@ asr_error asr_input_new(asr_scanner *scanner, const asr_input_info *info, asr_in
     in->cat = scanner->cat;
     in->scanner = scanner;
     in->limits = scanner->limits;
-    in->path = asr_strdup(info->path);
-    in->arg_host = asr_strdup(info->arg_host);
-    in->path_host = asr_strdup(info->path_host);
-    in->base_name = asr_strdup(base_of(info->path));
+    /* names come from the file system and the command line: any bytes */
+    in->path = asr_strdup_name(info->path);
+    in->arg_host = asr_strdup_name(info->arg_host);
+    in->path_host = asr_strdup_name(info->path_host);
+    in->base_name = asr_strdup(base_of(in->path ? in->path : info->path));
     in->status = asr_strdup("analyzed");
     in->carry_tid = -1;
     in->carry_found = 0;
@@ -201,7 +202,7 @@ asr_error asr_input_set_status(asr_input *in, const char *status, const char *re
 {
     if (!in || !status)
         return ASR_ERR_ARG;
-    char *s = asr_strdup(status), *r = asr_strdup(reason);
+    char *s = asr_strdup(status), *r = asr_strdup_name(reason); /* reasons quote names */
     if (!s || (reason && !r)) {
         free(s);
         free(r);

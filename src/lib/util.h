@@ -33,6 +33,14 @@ void *asr_grow(void *p, size_t *cap, size_t elem, size_t first);
 
 /* strdup that returns NULL on NULL input or allocation failure. */
 char *asr_strdup(const char *s);
+
+/*
+ * asr_strdup_name — a copy of a file or host name that is valid UTF-8 whatever the bytes:
+ * each byte that is not part of a valid UTF-8 sequence is written as the four characters
+ * "\xNN" (file systems allow any bytes in names; the report must stay valid JSON and
+ * different names must stay different). NULL for NULL or when memory is short.
+ */
+char *asr_strdup_name(const char *s);
 /* Copies at most n bytes into a new NUL-terminated string. */
 char *asr_strndup(const char *s, size_t n);
 /* Lower-cases ASCII letters of `s` in place; returns s. */

@@ -3,7 +3,8 @@
 folders give the verdicts of the unpacked corpus; hostile archives built here (traversal and
 absolute names, links, devices, encrypted and truncated entries, a zip bomb, nesting deeper
 than allowed) never crash, never write a file, list every entry they do not read with its
-reason, and still analyse the rest.
+reason, and still analyse the rest. File, folder and entry names that are not UTF-8 are shown
+with "\\xNN" escapes and their hosts kept apart.
 
 usage: archives.py ASRLOG SOURCE_DIR
 """
@@ -193,6 +194,29 @@ def main():
         for host in ("HOSTA", "HOSTB", "HOSTC", "HOSTD"):
             check(v.get(host, (0, ""))[1] == "failed",
                   f"{host}: the good log next to the hostile entries was not analysed ({v.get(host)})")
+
+        # 3. names that are not UTF-8, on disk and inside an archive
+        raw = os.path.join(tmp, "raw").encode()
+        for host in (b"H\xfe1", b"H\xfe2"):
+            d = os.path.join(raw, host, b"var", b"log")
+            os.makedirs(d)
+            with open(os.path.join(d, b"ua_install\xff.log"), "wb") as f:
+                f.write(EVIDENCE)
+        zraw = os.path.join(raw, b"z.zip")
+        zbuf = io.BytesIO()
+        with zipfile.ZipFile(zbuf, "w") as zf:
+            zf.writestr("HOSTZ/var/log/ua_install.log", EVIDENCE)
+        zdata = zbuf.getvalue().replace(b"HOSTZ", b"HOST\xff")
+        with open(zraw, "wb") as f:
+            f.write(zdata)
+        doc = scan(asrlog, raw.decode("utf-8", "surrogateescape"))
+        hosts_seen = sorted(h["host"] for h in doc["hosts"])
+        check(hosts_seen == ["HOST\\xff", "H\\xfe1", "H\\xfe2"],
+              f"hosts with non-UTF-8 names: {hosts_seen}")
+        check(all(i["status"] == "analyzed" for i in doc["inputs"]),
+              f"an input with a non-UTF-8 name was not analysed: {doc['inputs']}")
+        check(any(p.endswith("ua_install\\xff.log") for p in inputs(doc)),
+              "a non-UTF-8 file name is not shown with a \\xNN escape")
 
     for f in fails:
         print("FAIL", f)

@@ -143,6 +143,32 @@ static const content_case content_cases[] = {
     {"Mar 14 10:22:41 db02 sshd[811]: error: PAM: Authentication failure\n", "unknown"},
 };
 
+/* Names with any bytes become valid UTF-8, invalid bytes as "\xNN", valid text unchanged. */
+static void test_strdup_name(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } rows[] = {
+        {"corpus/WEB01/x.log", "corpus/WEB01/x.log"},
+        {"caf\xc3\xa9/\xe4\xb8\xad.log", "caf\xc3\xa9/\xe4\xb8\xad.log"}, /* UTF-8 stays */
+        {"ua_install\xff.log", "ua_install\\xff.log"},
+        {"H\xfe" "2", "H\\xfe2"},
+        {"\xc3", "\\xc3"},                       /* sequence cut short */
+        {"\xc0\xaf", "\\xc0\\xaf"},           /* overlong */
+        {"\xed\xa0\x80", "\\xed\\xa0\\x80"}, /* a UTF-16 surrogate */
+        {"\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"}, /* above U+10FFFF */
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char *got = asr_strdup_name(rows[i].in);
+        assert_non_null(got);
+        assert_string_equal(got, rows[i].out);
+        free(got);
+    }
+    assert_null(asr_strdup_name(NULL));
+}
+
 static void test_type_from_content(void **state)
 {
     (void)state;
@@ -160,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_name_prefix),
         cmocka_unit_test(test_type_from_name),
         cmocka_unit_test(test_type_from_content),
+        cmocka_unit_test(test_strdup_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
