@@ -136,8 +136,12 @@ static asr_error read_archive(arc_ctx *c, struct archive *a, const char *prefix,
 static asr_error nested(arc_ctx *c, struct archive *a, const char *display, const char *name,
                         const char *archive_host, int depth)
 {
-    if (depth >= MAX_ARCHIVE_DEPTH)
-        return add_listed(c, display, "skipped", "archive nested deeper than 3 levels");
+    if (depth >= c->opts->max_archive_depth) {
+        char why[96];
+        snprintf(why, sizeof why, "archive nested deeper than %d levels (--max-archive-depth)",
+                 c->opts->max_archive_depth);
+        return add_listed(c, display, "skipped", why);
+    }
     uint64_t cap = c->opts->max_decoded && c->opts->max_decoded < NESTED_MAX_BYTES
                        ? c->opts->max_decoded
                        : NESTED_MAX_BYTES;

@@ -43,6 +43,7 @@ typedef struct scan_opts {
     uint64_t piece_bytes;      /* --split-size: piece size for large files */
     uint64_t max_decoded;      /* --max-decompressed: decoded text read per input, 0 = all */
     asr_limits limits;         /* --max-evidence-line, --max-kept-hits */
+    int max_archive_depth;     /* --max-archive-depth: archives opened inside archives, 1.. */
 } scan_opts;
 
 /* Default of --max-decompressed: far above any real log, low enough that a gzip bomb ends. */
@@ -91,13 +92,13 @@ int is_documentation(const char *path);
 int is_system_folder(const char *name, size_t n);
 char *machine_folder_host(const char *rel);
 
-/* Deepest archive-in-archive opened; deeper ones are listed as skipped. */
-#define MAX_ARCHIVE_DEPTH 3
+/* Default of --max-archive-depth: an archive, an archive in it and one more level. */
+#define DEFAULT_ARCHIVE_DEPTH 3
 
 /*
  * run_archive — reads every entry of the archive job `j` with `sc` (buffer `buf`, `len`
  * bytes), appending one input per regular entry to j->entries, named "ARCHIVE!ENTRY"; archives
- * inside it are opened in memory up to MAX_ARCHIVE_DEPTH. Links, devices, encrypted or
+ * inside it are opened in memory up to opts->max_archive_depth levels in all. Links, devices, encrypted or
  * unreadable entries and a damaged archive are listed with their reason; nothing is ever
  * written to disk. Returns ASR_ERR_NOMEM or ASR_ERR_SCAN only.
  */

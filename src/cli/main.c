@@ -88,6 +88,8 @@ static void usage_scan(FILE *f)
             "  --max-decompressed SIZE   decoded text read per input (default 8G, 0: no limit);\n"
             "                            the rest is skipped and the input says why\n"
             "  --max-evidence-line N     bytes of a matched line kept as evidence (default 1K)\n"
+            "  --max-archive-depth N     levels of archives opened, counting the outer one\n"
+            "                            (default 3: a.zip!b.zip!c.tar.gz; deeper ones skipped)\n"
             "  --max-kept-hits N         evidence lines kept per signature and input\n"
             "                            (default 64; push-service logs keep up to 100000)\n"
             "  --patterns DIR            add the signatures in DIR/*.json\n"
@@ -447,7 +449,8 @@ static int cmd_scan(int argc, char **argv)
     redaction red = {0};           /* --redact, --redact-key-file, --redact-map */
     report_sink sink = {0};        /* -o FILE or standard output */
     int format_given = 0;
-    scan_opts opts = {NULL, NULL, 0, -1, 0, 0, DEFAULT_MAX_DECODED, {0, 0}};
+    scan_opts opts = {NULL, NULL, 0, -1, 0, 0, DEFAULT_MAX_DECODED, {0, 0},
+                      DEFAULT_ARCHIVE_DEPTH};
     char **paths = calloc((size_t)argc + 1, sizeof *paths);
     int n_paths = 0, only_paths = 0;
     for (int i = 1; i < argc; i++) {
@@ -513,6 +516,16 @@ static int cmd_scan(int argc, char **argv)
                 return EXIT_USAGE;
             }
             opts.limits.evidence_max = (uint32_t)n;
+        } else if (opt_value(argc, argv, &i, "--max-archive-depth", NULL, &v)) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 16) {
+                fprintf(stderr, "%s scan: --max-archive-depth takes 1 to 16, not '%s'\n", prog,
+                        v);
+                free(paths);
+                return EXIT_USAGE;
+            }
+            opts.max_archive_depth = (int)n;
         } else if (opt_value(argc, argv, &i, "--max-kept-hits", NULL, &v)) {
             char *end;
             long n = strtol(v, &end, 10);

@@ -97,6 +97,10 @@ def main():
         doc = scan(asrlog, fleet)
         check(any("fleet.zip!WEB01.zip!" in p for p in inputs(doc)),
               "entries are not named outer.zip!inner.zip!path")
+        doc = scan(asrlog, "--max-archive-depth", "1", fleet)
+        i = inputs(doc).get(fleet + "!WEB01.zip")
+        check(i is not None and i["status"] == "skipped" and "--max-archive-depth" in i["reason"],
+              f"--max-archive-depth 1 did not skip the inner archives: {i}")
 
         # 2. hostile archives, each with one good host log inside
         hostile = os.path.join(tmp, "hostile")

@@ -452,6 +452,107 @@ def with_args(build, *args):
     return built
 
 
+# ---------------------------------------------------------------------------------------------
+# archives (read in memory through libarchive; nothing may be written)
+
+def zip_bytes(entries, method=None):
+    """A zip of [(name, bytes)] (deflated unless `method` says otherwise)."""
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method if method is not None else zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def no_new_files(root, before):
+    """A check: nothing appeared beside the inputs (an entry was never extracted)."""
+    def check(report, target):
+        after = set(os.listdir(root))
+        return None if after == before else f"files appeared: {sorted(after - before)}"
+    return check
+
+
+def case_zip_bomb(d):
+    """One entry: evidence, 1 GiB of NULs (about 1 MiB deflated), evidence."""
+    import zipfile
+    path = os.path.join(d, "bomb.zip")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        with z.open(LOG_NAME, "w") as w:
+            w.write(BEFORE)
+            zeros = b"\0" * MIB
+            for _ in range(1024):
+                w.write(zeros)
+            w.write(b"\n" + AFTER)
+    target = path + "!" + LOG_NAME
+    return Setup([path], target, both(target))
+
+
+def case_zip_bomb_capped(d):
+    """The same bomb cut by --max-decompressed: the evidence before the cut still counts."""
+    s = case_zip_bomb(d)
+    s.extra_args = ["--max-decompressed", "64M"]
+    s.evidence = [(SIG_BEFORE, s.target)]
+    s.reason = "limit"
+    return s
+
+
+def case_zip_truncated(d):
+    data = zip_bytes([(LOG_NAME, BEFORE + filler_lines(MIB) + AFTER)])
+    path = write(os.path.join(d, "cut", "cut.zip"), data[: len(data) // 2])
+    other = around(os.path.join(d, "neighbour"), b"")
+    return Setup([d], path, both(other), statuses=("unreadable", "analyzed"))
+
+
+def case_targz_truncated(d):
+    import io
+    import tarfile
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as t:
+        for name, data in ((LOG_NAME, BEFORE + b"\n" + AFTER),
+                           ("noise.log", os.urandom(400000))):
+            ti = tarfile.TarInfo(name)
+            ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data))
+    path = write(os.path.join(d, "cut.tar.gz"), buf.getvalue()[: len(buf.getvalue()) // 2])
+    return Setup([path], path, both(path + "!" + LOG_NAME), statuses=("unreadable",))
+
+
+def case_encrypted_entry(d):
+    data = bytearray(zip_bytes([(LOG_NAME, BEFORE + b"\n" + AFTER),
+                                ("secret.log", b"password protected\n")]))
+    for sig, flag_at, name_at in ((b"PK\x03\x04", 6, 30), (b"PK\x01\x02", 8, 46)):
+        i = data.find(sig)
+        while i >= 0:
+            if data[i + name_at:i + name_at + 10] == b"secret.log":
+                data[i + flag_at] |= 1
+            i = data.find(sig, i + 4)
+    path = write(os.path.join(d, "enc.zip"), bytes(data))
+    return Setup([path], path + "!secret.log", both(path + "!" + LOG_NAME),
+                 statuses=("skipped",), reason="encrypted")
+
+
+def case_traversal_names(d):
+    inputs = os.path.join(d, "in")
+    name = "../../../escape/" + LOG_NAME
+    path = write(os.path.join(inputs, "names.zip"),
+                 zip_bytes([(name, BEFORE + b"\n" + AFTER), ("/abs/" + LOG_NAME, b"x\n")]))
+    before = set(os.listdir(d))
+    target = path + "!" + name
+    return Setup([inputs], target, both(target), check=no_new_files(d, before))
+
+
+def case_nested_deep(d):
+    data, name = BEFORE + b"\n" + AFTER, LOG_NAME
+    for level in range(5):
+        data, name = zip_bytes([(name, data)]), "level%d.zip" % level
+    path = write(os.path.join(d, "deep.zip"), data)
+    other = around(os.path.join(d, "neighbour"), b"")
+    target = path + "!level3.zip!level2.zip!level1.zip"
+    return Setup([d], target, both(other), statuses=("skipped",), reason="nested deeper")
+
+
 PIECES = ("--jobs", "2", "--split-size", "1M")  # large plain files read in 1 MiB pieces
 
 CASES = [
@@ -492,6 +593,13 @@ CASES = [
     Case("unreadable-read-error", case_unreadable_read_error),
     Case("changing-file", case_changing_file, seconds=90),
     Case("changing-file-pieces", with_args(case_changing_file, *PIECES), seconds=90),
+    Case("zip-bomb", case_zip_bomb, group="slow", seconds=120),
+    Case("zip-bomb-capped", case_zip_bomb_capped, group="slow", seconds=120),
+    Case("zip-truncated", case_zip_truncated),
+    Case("targz-truncated", case_targz_truncated),
+    Case("zip-encrypted-entry", case_encrypted_entry),
+    Case("zip-traversal-names", case_traversal_names),
+    Case("zip-nested-deep", case_nested_deep),
 ]
 
 
