@@ -34,7 +34,7 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	@scripts/deps.sh fuzz
 	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DASRLOG_FUZZ=ON -DASRLOG_WERROR=ON
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_catalog fuzz_decode fuzz_scan fuzz_pieces fuzz_cache
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_catalog fuzz_decode fuzz_scan fuzz_pieces fuzz_cache fuzz_archive
 	tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 # The throughput benchmark: a generated ~1 GiB fleet, asrlog against its peers, written to

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs each libFuzzer harness for a while, one after the other (what `make fuzz` calls).
-# usage: tests/fuzz/run.sh BUILD_DIR SECONDS [HARNESS...]     (default: catalog decode scan pieces cache)
+# usage: tests/fuzz/run.sh BUILD_DIR SECONDS [HARNESS...]     (default: catalog decode scan pieces cache archive)
 #
 # Each harness runs as one process (libFuzzer's default of one job, one worker) under
 # `nice -n 19`, for SECONDS seconds, on two corpus folders: BUILD_DIR/fuzz-corpus/<name>/,
@@ -15,7 +15,7 @@ set -u
 BUILD=$1
 SECONDS_EACH=$2
 shift 2
-HARNESSES=${*:-catalog decode scan pieces cache}
+HARNESSES=${*:-catalog decode scan pieces cache archive}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$BUILD/fuzz-artifacts" "$BUILD/fuzz-logs"
 failed=0
