@@ -13,6 +13,8 @@
  *      its own name without extension (WEB01.zip → WEB01). A nested archive stands for its
  *      own first folder, else its own name.
  */
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,78 @@
 #include <archive_entry.h>
 
 #include "cli.h"
+
+/*
+ * libarchive is loaded on first use (dlopen), not linked: with its compression and XML
+ * dependencies (ICU among them) it made every start of asrlog about 4 ms slower, and most
+ * runs open no archive. The header still comes from libarchive-dev at build time.
+ */
+static struct {
+    unsigned (*entry_filetype)(struct archive_entry *);
+    const char *(*entry_hardlink)(struct archive_entry *);
+    int (*entry_is_encrypted)(struct archive_entry *);
+    const char *(*entry_pathname_utf8)(struct archive_entry *);
+    const char *(*entry_pathname)(struct archive_entry *);
+    const char *(*error_string)(struct archive *);
+    la_ssize_t (*read_data)(struct archive *, void *, size_t);
+    int (*read_free)(struct archive *);
+    struct archive *(*read_new)(void);
+    int (*read_next_header)(struct archive *, struct archive_entry **);
+    int (*read_open_filename)(struct archive *, const char *, size_t);
+    int (*read_open_memory)(struct archive *, const void *, size_t);
+    int (*read_support_filter_all)(struct archive *);
+    int (*read_support_format_all)(struct archive *);
+} la;
+
+static pthread_once_t la_once = PTHREAD_ONCE_INIT;
+static const char *la_error; /* why libarchive could not be loaded, or NULL */
+
+/* Resolves one symbol of the loaded library into `slot`; 0 when it is missing. */
+static int la_sym(void *lib, const char *name, void *slot)
+{
+    void *f = dlsym(lib, name);
+    if (!f)
+        return 0;
+    memcpy(slot, &f, sizeof f); /* object pointer to function pointer, as POSIX dlsym allows */
+    return 1;
+}
+
+/* pthread_once body: dlopen libarchive and resolve every function archive.c calls. */
+static void la_load_once(void)
+{
+    /* the run-time name of Debian's libarchive13 package, then the development link */
+    void *lib = dlopen("libarchive.so.13", RTLD_NOW | RTLD_LOCAL);
+    if (!lib)
+        lib = dlopen("libarchive.so", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        la_error = "libarchive is not installed (package libarchive13)";
+        return;
+    }
+    int ok = 1;
+    ok = ok && la_sym(lib, "archive_entry_filetype", &la.entry_filetype);
+    ok = ok && la_sym(lib, "archive_entry_hardlink", &la.entry_hardlink);
+    ok = ok && la_sym(lib, "archive_entry_is_encrypted", &la.entry_is_encrypted);
+    ok = ok && la_sym(lib, "archive_entry_pathname_utf8", &la.entry_pathname_utf8);
+    ok = ok && la_sym(lib, "archive_entry_pathname", &la.entry_pathname);
+    ok = ok && la_sym(lib, "archive_error_string", &la.error_string);
+    ok = ok && la_sym(lib, "archive_read_data", &la.read_data);
+    ok = ok && la_sym(lib, "archive_read_free", &la.read_free);
+    ok = ok && la_sym(lib, "archive_read_new", &la.read_new);
+    ok = ok && la_sym(lib, "archive_read_next_header", &la.read_next_header);
+    ok = ok && la_sym(lib, "archive_read_open_filename", &la.read_open_filename);
+    ok = ok && la_sym(lib, "archive_read_open_memory", &la.read_open_memory);
+    ok = ok && la_sym(lib, "archive_read_support_filter_all", &la.read_support_filter_all);
+    ok = ok && la_sym(lib, "archive_read_support_format_all", &la.read_support_format_all);
+    if (!ok)
+        la_error = "the installed libarchive lacks a function asrlog needs";
+}
+
+/* Loads libarchive once; NULL when usable, else why not. */
+static const char *la_load(void)
+{
+    pthread_once(&la_once, la_load_once);
+    return la_error;
+}
 
 #define NESTED_MAX_BYTES (256ull << 20) /* an archive inside an archive is read into memory */
 
@@ -150,7 +224,7 @@ static asr_error nested(arc_ctx *c, struct archive *a, const char *display, cons
     if (!mem)
         return ASR_ERR_NOMEM;
     la_ssize_t n;
-    while ((n = archive_read_data(a, c->buf, c->len)) > 0) {
+    while ((n = la.read_data(a, c->buf, c->len)) > 0) {
         if (have + (size_t)n > cap) {
             free(mem);
             char why[160];
@@ -174,27 +248,27 @@ static asr_error nested(arc_ctx *c, struct archive *a, const char *display, cons
     asr_error err;
     if (n < 0) {
         char why[256];
-        snprintf(why, sizeof why, "cannot read the entry: %s", archive_error_string(a));
+        snprintf(why, sizeof why, "cannot read the entry: %s", la.error_string(a));
         err = add_listed(c, display, "unreadable", why);
     } else {
         char *own = layout_host(name);
         char *stem = own ? NULL : archive_stem(name);
-        struct archive *in = archive_read_new();
+        struct archive *in = la.read_new();
         if (!in) {
             err = ASR_ERR_NOMEM;
         } else {
-            archive_read_support_filter_all(in);
-            archive_read_support_format_all(in);
-            if (archive_read_open_memory(in, mem, have) != ARCHIVE_OK) {
+            la.read_support_filter_all(in);
+            la.read_support_format_all(in);
+            if (la.read_open_memory(in, mem, have) != ARCHIVE_OK) {
                 char why[256];
                 snprintf(why, sizeof why, "not a readable archive: %s",
-                         archive_error_string(in));
+                         la.error_string(in));
                 err = add_listed(c, display, "unreadable", why);
             } else {
                 err = read_archive(c, in, display, own ? own : stem ? stem : archive_host,
                                    depth + 1);
             }
-            archive_read_free(in);
+            la.read_free(in);
         }
         free(own);
         free(stem);
@@ -216,12 +290,12 @@ static asr_error read_entry(arc_ctx *c, struct archive *a, const char *display,
     if (err)
         return err;
     la_ssize_t n;
-    while ((n = archive_read_data(a, c->buf, c->len)) > 0)
+    while ((n = la.read_data(a, c->buf, c->len)) > 0)
         if (asr_input_feed(in, c->buf, (size_t)n) != ASR_OK)
             break; /* a limit or corrupt gzip inside: the input says why */
     if (n < 0) {
         char why[256];
-        snprintf(why, sizeof why, "cannot read the entry: %s", archive_error_string(a));
+        snprintf(why, sizeof why, "cannot read the entry: %s", la.error_string(a));
         asr_input_set_status(in, "unreadable", why);
     }
     err = asr_input_end(in);
@@ -235,9 +309,9 @@ static asr_error read_entry(arc_ctx *c, struct archive *a, const char *display,
 /* Why an entry that is not a regular file is not read, or NULL for a regular file. */
 static const char *not_read_because(struct archive_entry *e)
 {
-    if (archive_entry_hardlink(e))
+    if (la.entry_hardlink(e))
         return "hard link inside an archive (not followed)";
-    switch (archive_entry_filetype(e)) {
+    switch (la.entry_filetype(e)) {
     case AE_IFREG:
         break;
     case AE_IFLNK:
@@ -245,7 +319,7 @@ static const char *not_read_because(struct archive_entry *e)
     default:
         return "not a regular file inside the archive (device, FIFO or socket)";
     }
-    if (archive_entry_is_encrypted(e))
+    if (la.entry_is_encrypted(e))
         return "encrypted entry (no password is tried)";
     return NULL;
 }
@@ -258,22 +332,22 @@ static asr_error read_archive(arc_ctx *c, struct archive *a, const char *prefix,
     struct archive_entry *e;
     size_t entries = 0;
     while (!err) {
-        int r = archive_read_next_header(a, &e);
+        int r = la.read_next_header(a, &e);
         if (r == ARCHIVE_EOF)
             break;
         if (r < ARCHIVE_WARN) {
             char why[320];
             snprintf(why, sizeof why, "damaged archive: %s (%zu entries before it were read)",
-                     archive_error_string(a), entries);
+                     la.error_string(a), entries);
             return add_listed(c, prefix, "unreadable", why);
         }
         entries++;
-        const char *name = archive_entry_pathname_utf8(e);
+        const char *name = la.entry_pathname_utf8(e);
         if (!name)
-            name = archive_entry_pathname(e);
+            name = la.entry_pathname(e);
         if (!name || !*name)
             name = "(unnamed entry)";
-        if (archive_entry_filetype(e) == AE_IFDIR && !archive_entry_hardlink(e))
+        if (la.entry_filetype(e) == AE_IFDIR && !la.entry_hardlink(e))
             continue;
         char *display = bang_join(prefix, name);
         if (!display)
@@ -297,21 +371,24 @@ asr_error run_archive(asr_scanner *sc, job *j, const scan_opts *opts, unsigned c
                       size_t len)
 {
     arc_ctx c = {sc, j, opts, buf, len};
-    struct archive *a = archive_read_new();
+    const char *missing = la_load();
+    if (missing)
+        return add_listed(&c, j->path, "skipped", missing);
+    struct archive *a = la.read_new();
     if (!a)
         return ASR_ERR_NOMEM;
-    archive_read_support_filter_all(a);
-    archive_read_support_format_all(a);
+    la.read_support_filter_all(a);
+    la.read_support_format_all(a);
     char *stem = j->path_host ? NULL : archive_stem(j->path);
     asr_error err;
-    if (archive_read_open_filename(a, j->path, len) != ARCHIVE_OK) {
+    if (la.read_open_filename(a, j->path, len) != ARCHIVE_OK) {
         char why[320];
-        snprintf(why, sizeof why, "cannot open the archive: %s", archive_error_string(a));
+        snprintf(why, sizeof why, "cannot open the archive: %s", la.error_string(a));
         err = add_listed(&c, j->path, "unreadable", why);
     } else {
         err = read_archive(&c, a, j->path, j->path_host ? j->path_host : stem, 1);
     }
-    archive_read_free(a);
+    la.read_free(a);
     free(stem);
     return err;
 }
