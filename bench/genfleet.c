@@ -347,61 +347,38 @@ enum tfmt {
     TF_PIJOB,    /* Y_M_D_H_M_S without padding — PIVerbose job stamp */
 };
 
+/* Appends x, sep, y, sep, z as decimals zero-padded to widths wx, wy, wz ("03/14/2023",
+ * "10:22:41"): the hand-written fast path of the frequent time-stamp styles. */
+static void put_triple(buf *b, int x, int wx, int y, int wy, int z, int wz, char sep)
+{
+    buf_dec(b, (uint64_t)x, wx);
+    buf_putc(b, sep);
+    buf_dec(b, (uint64_t)y, wy);
+    buf_putc(b, sep);
+    buf_dec(b, (uint64_t)z, wz);
+}
+
 /* Appends time t in one of the TF_* styles. */
 static void fmt_time(buf *b, msec t, int style)
 {
     civil c = civil_from_ms(t);
     switch (style) {
-    case TF_TRC: {
-        int h12 = c.h % 12 == 0 ? 12 : c.h % 12;
-        buf_dec(b, (uint64_t)h12, 2);
-        buf_putc(b, ':');
-        buf_dec(b, (uint64_t)c.mi, 2);
-        buf_putc(b, ':');
-        buf_dec(b, (uint64_t)c.s, 2);
+    case TF_TRC:
+        put_triple(b, c.h % 12 == 0 ? 12 : c.h % 12, 2, c.mi, 2, c.s, 2, ':');
         break;
-    }
     case TF_LINUX:
-        buf_dec(b, (uint64_t)c.mo, 2);
-        buf_putc(b, '/');
-        buf_dec(b, (uint64_t)c.d, 2);
-        buf_putc(b, '/');
-        buf_dec(b, (uint64_t)c.y, 4);
-        buf_putc(b, ' ');
-        buf_dec(b, (uint64_t)c.h, 2);
-        buf_putc(b, ':');
-        buf_dec(b, (uint64_t)c.mi, 2);
-        buf_putc(b, ':');
-        buf_dec(b, (uint64_t)c.s, 2);
-        break;
     case TF_PUSH:
-        buf_dec(b, (uint64_t)c.mo, 2);
-        buf_putc(b, '-');
-        buf_dec(b, (uint64_t)c.d, 2);
-        buf_putc(b, '-');
-        buf_dec(b, (uint64_t)c.y, 4);
+        put_triple(b, c.mo, 2, c.d, 2, c.y, 4, style == TF_LINUX ? '/' : '-');
         buf_putc(b, ' ');
-        buf_dec(b, (uint64_t)c.h, 2);
-        buf_putc(b, ':');
-        buf_dec(b, (uint64_t)c.mi, 2);
-        buf_putc(b, ':');
-        buf_dec(b, (uint64_t)c.s, 2);
+        put_triple(b, c.h, 2, c.mi, 2, c.s, 2, ':');
         break;
     case TF_MSI:
-        buf_dec(b, (uint64_t)c.h, 2);
-        buf_putc(b, ':');
-        buf_dec(b, (uint64_t)c.mi, 2);
-        buf_putc(b, ':');
-        buf_dec(b, (uint64_t)c.s, 2);
+        put_triple(b, c.h, 2, c.mi, 2, c.s, 2, ':');
         buf_putc(b, ':');
         buf_dec(b, (uint64_t)c.ms, 3);
         break;
     case TF_MSIACT:
-        buf_dec(b, (uint64_t)c.h, 1);
-        buf_putc(b, ':');
-        buf_dec(b, (uint64_t)c.mi, 2);
-        buf_putc(b, ':');
-        buf_dec(b, (uint64_t)c.s, 2);
+        put_triple(b, c.h, 1, c.mi, 2, c.s, 2, ':');
         break;
     case TF_MSIHDR:
         buf_printf(b, "%d/%d/%d  %d:%02d:%02d", c.mo, c.d, c.y, c.h, c.mi, c.s);

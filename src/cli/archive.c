@@ -128,18 +128,9 @@ static asr_error add_entry(job *j, asr_input *in)
 static asr_error add_listed(arc_ctx *c, const char *display, const char *status,
                             const char *why)
 {
-    asr_input_info info = {display, NULL, NULL, 0};
     asr_input *in = NULL;
-    asr_error err = asr_input_new(c->sc, &info, &in);
-    if (!err)
-        err = asr_input_set_status(in, status, why);
-    if (!err)
-        err = asr_input_end(in);
-    if (err == ASR_ERR_NOMEM) {
-        asr_input_free(in);
-        return err;
-    }
-    return add_entry(c->j, in);
+    asr_error err = listed_input(c->sc, display, status, why, &in);
+    return err ? err : add_entry(c->j, in);
 }
 
 /* "a" + "!" + "b", malloc'd. */

@@ -142,29 +142,42 @@ static void save_cache(const asr_catalog *cat, const char *dir, const char *path
     free(blob);
 }
 
+/* What open_catalog's find_blob callback found, for the save and the unmapping after. */
+typedef struct cache_find {
+    const char *dir;
+    char *path;     /* DIR/<key>.hsdb, or NULL */
+    void *blob;     /* the mapping, or NULL */
+    size_t len;
+} cache_find;
+
+/* asr_catalog_opts.find_blob: maps DIR/<key>.hsdb. */
+static const void *find_blob(void *ctx, const char *key, size_t *len)
+{
+    cache_find *f = ctx;
+    size_t n = strlen(f->dir) + strlen(key) + 8;
+    if (!(f->path = malloc(n)))
+        return NULL;
+    snprintf(f->path, n, "%s/%s.hsdb", f->dir, key);
+    f->blob = map_cache(f->path, &f->len);
+    *len = f->len;
+    return f->blob;
+}
+
 asr_error open_catalog(const asr_source *files, size_t n_files, size_t n_builtin,
                        const cache_opts *co, int need_db, asr_catalog **out, asr_diag *diag)
 {
     /* A mapped cache file is kept (db_blob_keep) for the life of the process: the catalogue
      * points into it and lives until the command ends, when the kernel unmaps it. */
-    asr_catalog_opts o = {NULL, 0, !need_db, 1};
-    char key[33], *dir = need_db ? cache_folder(co) : NULL, *path = NULL;
-    void *blob = NULL;
-    if (dir && asr_catalog_cache_key(files, n_files, key) == ASR_OK) {
-        size_t n = strlen(dir) + sizeof key + 8;
-        if ((path = malloc(n))) {
-            snprintf(path, n, "%s/%s.hsdb", dir, key);
-            blob = map_cache(path, &o.db_blob_len);
-            o.db_blob = blob;
-        }
-    }
+    char *dir = need_db ? cache_folder(co) : NULL;
+    cache_find f = {dir, NULL, NULL, 0};
+    asr_catalog_opts o = {dir ? find_blob : NULL, &f, !need_db, 1};
     asr_error err = asr_catalog_open(files, n_files, n_builtin, &o, out, diag);
     int used = !err && asr_catalog_db_cached(*out, NULL);
-    if (blob && !used)
-        munmap(blob, o.db_blob_len);
-    if (!err && path && !used)
-        save_cache(*out, dir, path);
-    free(path);
+    if (f.blob && !used)
+        munmap(f.blob, f.len);
+    if (!err && f.path && !used)
+        save_cache(*out, dir, f.path);
+    free(f.path);
     free(dir);
     return err;
 }

@@ -96,6 +96,14 @@ char *machine_folder_host(const char *rel);
 #define DEFAULT_ARCHIVE_DEPTH 3
 
 /*
+ * listed_input — an input that is listed, not read: `path` with `status` ("skipped" or
+ * "unreadable") and the reason `why`, ended and ready for the analysis (*out). Only
+ * ASR_ERR_NOMEM fails.
+ */
+asr_error listed_input(asr_scanner *sc, const char *path, const char *status, const char *why,
+                       asr_input **out);
+
+/*
  * run_archive — reads every entry of the archive job `j` with `sc` (buffer `buf`, `len`
  * bytes), appending one input per regular entry to j->entries, named "ARCHIVE!ENTRY"; archives
  * inside it are opened in memory up to opts->max_archive_depth levels in all. Links, devices, encrypted or

@@ -74,8 +74,6 @@ static asr_input_info job_info(const job *j, const scan_opts *opts)
 {
     asr_input_info info = {j->path, j->host ? j->host : opts->host, j->path_host,
                            opts->max_decoded};
-    if (j->kind == JOB_UNREAD)
-        info.arg_host = info.path_host = NULL;
     return info;
 }
 
@@ -239,17 +237,24 @@ static asr_error run_job(worker *w, job *j)
     }
     if (j->kind != JOB_UNREAD)
         return run_file(w, j, &info);
+    return listed_input(w->scanner, j->path, j->status, j->why, &j->result);
+}
+
+asr_error listed_input(asr_scanner *sc, const char *path, const char *status, const char *why,
+                       asr_input **out)
+{
+    asr_input_info info = {path, NULL, NULL, 0};
     asr_input *in = NULL;
-    asr_error err = asr_input_new(w->scanner, &info, &in);
+    asr_error err = asr_input_new(sc, &info, &in);
     if (!err)
-        err = asr_input_set_status(in, j->status, j->why);
+        err = asr_input_set_status(in, status, why);
     if (!err)
         err = asr_input_end(in);
     if (err == ASR_ERR_NOMEM) {
         asr_input_free(in);
         return err;
     }
-    j->result = in;
+    *out = in;
     return ASR_OK;
 }
 

@@ -132,7 +132,7 @@ static int cef_number(FILE *out, int *first, int n, const char *label, json_t *v
 static int cef_header(FILE *out, json_t *h)
 {
     json_t *rc = json_object_get(h, "root_cause");
-    const char *outcome = rj_str(h, "outcome");
+    const char *outcome = rv_str(h, "outcome");
     char sigid[64], name[96];
     snprintf(sigid, sizeof sigid, "asrlog.outcome.%s", outcome);
     snprintf(name, sizeof name, "Mobility Service installation %s", outcome);
@@ -141,9 +141,9 @@ static int cef_header(FILE *out, json_t *h)
         fputc('|', out) == EOF || cef_write_header(out, "asrlog", CEF_MAX_SHORT) ||
         fputc('|', out) == EOF || cef_write_header(out, ASRLOG_VERSION, CEF_MAX_SHORT) ||
         fputc('|', out) == EOF ||
-        cef_write_header(out, has_rc ? rj_str(rc, "signature") : sigid, CEF_MAX_SIGID) ||
+        cef_write_header(out, has_rc ? rv_str(rc, "signature") : sigid, CEF_MAX_SIGID) ||
         fputc('|', out) == EOF ||
-        cef_write_header(out, has_rc ? rj_str(rc, "title") : name, CEF_MAX_NAME))
+        cef_write_header(out, has_rc ? rv_str(rc, "title") : name, CEF_MAX_NAME))
         return -1;
     return fprintf(out, "|%d|", host_severity_of(h)->cef) < 0 ? -1 : 0;
 }
@@ -156,14 +156,14 @@ static int cef_root_cause(FILE *out, int *first, json_t *h, json_t *rc)
     char *eps = join_values(json_object_get(rc, "ep_codes"), ",");
     char *rem = remediation_text(json_object_get(rc, "remediation"));
     int bad = !ids || !eps || !rem;
-    bad = bad || cef_pair(out, first, "cat", rj_str(rc, "family"), CEF_MAX_MSG);
+    bad = bad || cef_pair(out, first, "cat", rv_str(rc, "family"), CEF_MAX_MSG);
     if (ev0)
-        bad = bad || cef_pair(out, first, "filePath", rj_str(ev0, "file"), CEF_MAX_MSG) ||
+        bad = bad || cef_pair(out, first, "filePath", rv_str(ev0, "file"), CEF_MAX_MSG) ||
               cef_number(out, first, 2, "EvidenceLine", json_object_get(ev0, "line")) ||
-              cef_custom(out, first, 3, "Evidence", rj_str(ev0, "text"));
+              cef_custom(out, first, 3, "Evidence", rv_str(ev0, "text"));
     bad = bad || cef_number(out, first, 1, "ExitCode", json_object_get(rc, "exit_code")) ||
           cef_custom(out, first, 1, "ErrorID", ids) ||
-          cef_custom(out, first, 2, "HRESULT", rj_str(rc, "hresult")) ||
+          cef_custom(out, first, 2, "HRESULT", rv_str(rc, "hresult")) ||
           cef_custom(out, first, 4, "Remediation", rem) ||
           cef_custom(out, first, 5, "EPCode", eps);
     free(ids);
@@ -181,11 +181,11 @@ static int cef_host(FILE *out, json_t *h, long long now_ms)
     char *msg = host_message(h);
     snprintf(rt, sizeof rt, "%lld", host_event_time(h, now_ms));
     int bad = !msg || cef_header(out, h) || cef_pair(out, &first, "rt", rt, CEF_MAX_SHORT) ||
-              cef_pair(out, &first, "dhost", rj_str(h, "host"), CEF_MAX_MSG) ||
+              cef_pair(out, &first, "dhost", rv_str(h, "host"), CEF_MAX_MSG) ||
               cef_pair(out, &first, "dst", host_ip(h, 1), CEF_MAX_SHORT) ||
-              cef_pair(out, &first, "outcome", outcome_ecs(rj_str(h, "outcome")), CEF_MAX_SHORT) ||
+              cef_pair(out, &first, "outcome", outcome_ecs(rv_str(h, "outcome")), CEF_MAX_SHORT) ||
               cef_pair(out, &first, "msg", msg, CEF_MAX_MSG) ||
-              cef_custom(out, &first, 6, "asrlogOutcome", rj_str(h, "outcome")) ||
+              cef_custom(out, &first, 6, "asrlogOutcome", rv_str(h, "outcome")) ||
               (json_is_object(rc) && cef_root_cause(out, &first, h, rc)) ||
               fputc('\n', out) == EOF;
     free(msg);

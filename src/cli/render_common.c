@@ -9,12 +9,6 @@
 
 #include "render_common.h"
 
-const char *rj_str(json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
-}
-
 /* Reads 1–3 decimal digits (a number up to 255) at *s; advances *s. Returns 0 or -1. */
 static int ipv4_octet(const char **s)
 {
@@ -59,7 +53,7 @@ int looks_like_ip(const char *s)
 
 const char *host_ip(json_t *host, int v4_only)
 {
-    const char *name = rj_str(host, "host");
+    const char *name = rv_str(host, "host");
     if (v4_only ? is_ipv4(name) : looks_like_ip(name))
         return name;
     size_t i;
@@ -190,7 +184,7 @@ long long now_epoch_ms(void)
 long long host_event_time(json_t *host, long long now_ms)
 {
     json_t *ev = host_deciding_evidence(host);
-    const char *ev_file = ev ? rj_str(ev, "file") : NULL;
+    const char *ev_file = ev ? rv_str(ev, "file") : NULL;
     json_int_t ev_line = json_integer_value(json_object_get(ev, "line"));
     long long in_file = 0, latest = 0, t;
     int have_in_file = 0, have_latest = 0;
@@ -207,7 +201,7 @@ long long host_event_time(json_t *host, long long now_ms)
             have_latest = 1;
         }
         json_int_t line = json_integer_value(json_object_get(a, "line"));
-        if (ev_file && strcmp(rj_str(a, "file"), ev_file) == 0 && line <= ev_line &&
+        if (ev_file && strcmp(rv_str(a, "file"), ev_file) == 0 && line <= ev_line &&
             (!have_in_file || line >= best_line)) {
             in_file = t;
             best_line = line;
@@ -243,8 +237,8 @@ char *root_cause_code(json_t *rc, char *buf, size_t n)
 char *host_message(json_t *host)
 {
     json_t *rc = json_object_get(host, "root_cause");
-    const char *name = rj_str(host, "host"), *outcome = rj_str(host, "outcome");
-    const char *title = json_is_object(rc) ? rj_str(rc, "title") : "";
+    const char *name = rv_str(host, "host"), *outcome = rv_str(host, "outcome");
+    const char *title = json_is_object(rc) ? rv_str(rc, "title") : "";
     size_t n = strlen(name) + strlen(outcome) + strlen(title) + 64;
     char *msg = malloc(n);
     if (!msg)
@@ -266,8 +260,8 @@ static const host_severity severities[] = {
 const host_severity *host_severity_of(json_t *host)
 {
     json_t *rc = json_object_get(host, "root_cause");
-    const char *outcome = rj_str(host, "outcome");
-    const char *key = json_is_object(rc)                    ? rj_str(rc, "severity")
+    const char *outcome = rv_str(host, "outcome");
+    const char *key = json_is_object(rc)                    ? rv_str(rc, "severity")
                       : strcmp(outcome, "failed") == 0      ? "error"
                       : strcmp(outcome, "unknown") == 0     ? "unknown"
                                                             : "succeeded";
@@ -353,7 +347,7 @@ static void tb_line(text_buf *b)
 char *remediation_text(json_t *rem)
 {
     text_buf b = {0};
-    const char *summary = rj_str(rem, "summary"), *ref = rj_str(rem, "reference");
+    const char *summary = rv_str(rem, "summary"), *ref = rv_str(rem, "reference");
     if (*summary)
         tb_str(&b, summary);
     size_t i;

@@ -15,8 +15,7 @@
 
 #include <jansson.h>
 
-/* The string member `key` of object `o`, or "" when it is absent or not a string. */
-const char *rj_str(json_t *o, const char *key);
+#include "report_view.h" /* rv_str: a string member or "" */
 
 /* 1 when `s` looks like an IPv4 address (four dotted decimal numbers up to 255), else 0. */
 int is_ipv4(const char *s);

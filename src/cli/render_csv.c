@@ -69,17 +69,17 @@ static int csv_host(FILE *out, json_t *h, long long now_ms)
         join_values(json_object_get(rem, "commands"), "\n"),
     };
     const char *row[CSV_N_COLUMNS] = {
-        rj_str(h, "host"),         rj_str(h, "host_source"),
-        owned[0],                  rj_str(h, "os"),
-        rj_str(h, "outcome"),      format_utc_ms(host_event_time(h, now_ms), ts, sizeof ts),
-        rj_str(rc, "signature"),   rj_str(rc, "title"),
-        rj_str(rc, "severity"),    rj_str(rc, "family"),
+        rv_str(h, "host"),         rv_str(h, "host_source"),
+        owned[0],                  rv_str(h, "os"),
+        rv_str(h, "outcome"),      format_utc_ms(host_event_time(h, now_ms), ts, sizeof ts),
+        rv_str(rc, "signature"),   rv_str(rc, "title"),
+        rv_str(rc, "severity"),    rv_str(rc, "family"),
         owned[1],                  owned[2],
-        int_text(rc, "exit_code", exit_code, sizeof exit_code), rj_str(rc, "hresult"),
-        rj_str(ev, "file"),        int_text(ev, "line", line, sizeof line),
-        rj_str(ev, "text"),        rj_str(rem, "summary"),
+        int_text(rc, "exit_code", exit_code, sizeof exit_code), rv_str(rc, "hresult"),
+        rv_str(ev, "file"),        int_text(ev, "line", line, sizeof line),
+        rv_str(ev, "text"),        rv_str(rem, "summary"),
         owned[3],                  owned[4],
-        rj_str(rem, "reference"),
+        rv_str(rem, "reference"),
     };
     int bad = 0;
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)

@@ -28,13 +28,13 @@ static json_t *hec_fields(json_t *h)
 {
     json_t *fields = json_object();
     json_t *rc = json_object_get(h, "root_cause");
-    field_str(fields, "asrlog_outcome", rj_str(h, "outcome"));
-    field_str(fields, "os", rj_str(h, "os"));
-    field_str(fields, "host_source", rj_str(h, "host_source"));
+    field_str(fields, "asrlog_outcome", rv_str(h, "outcome"));
+    field_str(fields, "os", rv_str(h, "os"));
+    field_str(fields, "host_source", rv_str(h, "host_source"));
     if (!json_is_object(rc))
         return fields;
-    field_str(fields, "signature", rj_str(rc, "signature"));
-    field_str(fields, "severity", rj_str(rc, "severity"));
+    field_str(fields, "signature", rv_str(rc, "signature"));
+    field_str(fields, "severity", rv_str(rc, "severity"));
     json_t *ids = json_array();
     size_t i;
     json_t *x;
@@ -64,7 +64,7 @@ static json_t *hec_event(json_t *h, json_t *report, long long now_ms)
         return NULL;
     long long ms = host_event_time(h, now_ms);
     return json_pack("{s:f, s:s, s:s, s:s, s:o, s:o}", "time", (double)ms / 1000.0, "host",
-                     rj_str(h, "host"), "source", "asrlog", "sourcetype", "_json", "event", event,
+                     rv_str(h, "host"), "source", "asrlog", "sourcetype", "_json", "event", event,
                      "fields", hec_fields(h));
 }
 

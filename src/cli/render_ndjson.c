@@ -25,7 +25,7 @@ static void set_nonempty(json_t *obj, const char *key, const char *s)
  * os.type when the OS is one ECS knows. */
 static json_t *ecs_host(json_t *h)
 {
-    const char *name = rj_str(h, "host"), *os = rj_str(h, "os");
+    const char *name = rv_str(h, "host"), *os = rv_str(h, "os");
     json_t *host = json_pack("{s:s, s:s}", "name", name, "hostname", name);
     json_t *ips = json_array();
     if (looks_like_ip(name))
@@ -48,20 +48,20 @@ static json_t *ecs_host(json_t *h)
 /* The ECS `event` object of a verdict; `rc` is the root cause or NULL. */
 static json_t *ecs_event(json_t *h, json_t *rc)
 {
-    int failed = strcmp(rj_str(h, "outcome"), "failed") == 0;
+    int failed = strcmp(rv_str(h, "outcome"), "failed") == 0;
     json_t *event = json_pack("{s:s, s:[s], s:[s,s], s:s, s:s, s:s}", "kind",
                               failed ? "alert" : "event", "category", "package", "type",
                               "installation", failed ? "error" : "info", "outcome",
-                              outcome_ecs(rj_str(h, "outcome")), "module", "asrlog", "dataset",
+                              outcome_ecs(rv_str(h, "outcome")), "module", "asrlog", "dataset",
                               "asrlog.mobility_install");
     if (!rc)
         return event;
     char code[32];
     set_nonempty(event, "code", root_cause_code(rc, code, sizeof code));
-    set_nonempty(event, "reason", rj_str(rc, "title"));
+    set_nonempty(event, "reason", rv_str(rc, "title"));
     json_t *ev0 = host_deciding_evidence(h);
     if (ev0)
-        json_object_set_new(event, "original", json_string(rj_str(ev0, "text")));
+        json_object_set_new(event, "original", json_string(rv_str(ev0, "text")));
     return event;
 }
 
@@ -70,23 +70,23 @@ static void ecs_root_cause(json_t *doc, json_t *h, json_t *rc, json_t *report)
 {
     char code[32];
     root_cause_code(rc, code, sizeof code);
-    json_t *err = json_pack("{s:s, s:s}", "message", rj_str(rc, "title"), "type",
-                            rj_str(rc, "family"));
-    set_nonempty(err, "code", json_is_string(json_object_get(rc, "hresult")) ? rj_str(rc, "hresult")
+    json_t *err = json_pack("{s:s, s:s}", "message", rv_str(rc, "title"), "type",
+                            rv_str(rc, "family"));
+    set_nonempty(err, "code", json_is_string(json_object_get(rc, "hresult")) ? rv_str(rc, "hresult")
                                                                            : code);
     json_object_set_new(doc, "error", err);
     json_t *rem = json_object_get(rc, "remediation");
-    json_t *rule = json_pack("{s:s, s:s, s:s}", "id", rj_str(rc, "signature"), "name",
-                             rj_str(rc, "title"), "ruleset", "asrlog-catalog");
-    set_nonempty(rule, "reference", rj_str(rem, "reference"));
-    set_nonempty(rule, "version", rj_str(report, "catalog_hash"));
+    json_t *rule = json_pack("{s:s, s:s, s:s}", "id", rv_str(rc, "signature"), "name",
+                             rv_str(rc, "title"), "ruleset", "asrlog-catalog");
+    set_nonempty(rule, "reference", rv_str(rem, "reference"));
+    set_nonempty(rule, "version", rv_str(report, "catalog_hash"));
     json_object_set_new(doc, "rule", rule);
     json_t *ev0 = host_deciding_evidence(h);
     if (ev0)
-        json_object_set_new(doc, "log", json_pack("{s:{s:s}}", "file", "path", rj_str(ev0, "file")));
+        json_object_set_new(doc, "log", json_pack("{s:{s:s}}", "file", "path", rv_str(ev0, "file")));
     json_object_set_new(doc, "asrlog",
-                        json_pack("{s:s, s:s, s:O, s:O}", "outcome", rj_str(h, "outcome"),
-                                  "host_source", rj_str(h, "host_source"), "remediation",
+                        json_pack("{s:s, s:s, s:O, s:O}", "outcome", rv_str(h, "outcome"),
+                                  "host_source", rv_str(h, "host_source"), "remediation",
                                   rem ? rem : json_null(), "evidence",
                                   json_object_get(rc, "evidence")));
 }
@@ -111,8 +111,8 @@ json_t *ecs_host_event(json_t *h, json_t *report, long long now_ms)
     if (rc)
         ecs_root_cause(doc, h, rc, report);
     else
-        json_object_set_new(doc, "asrlog", json_pack("{s:s, s:s}", "outcome", rj_str(h, "outcome"),
-                                                     "host_source", rj_str(h, "host_source")));
+        json_object_set_new(doc, "asrlog", json_pack("{s:s, s:s}", "outcome", rv_str(h, "outcome"),
+                                                     "host_source", rv_str(h, "host_source")));
     json_object_set_new(doc, "message", json_string(msg));
     json_object_set_new(doc, "event", ecs_event(h, rc));
     free(msg);

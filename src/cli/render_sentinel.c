@@ -126,8 +126,8 @@ static json_t *additional_fields(json_t *h, json_t *report)
 {
     json_t *rc = json_object_get(h, "root_cause");
     json_t *add = json_pack("{s:s, s:s, s:s, s:O}", "Analyzer", "asrlog " ASRLOG_VERSION,
-                            "Outcome", rj_str(h, "outcome"), "HostSource",
-                            rj_str(h, "host_source"), "Aliases", json_object_get(h, "aliases"));
+                            "Outcome", rv_str(h, "outcome"), "HostSource",
+                            rv_str(h, "host_source"), "Aliases", json_object_get(h, "aliases"));
     if (json_is_string(json_object_get(report, "catalog_hash")))
         json_object_set(add, "CatalogHash", json_object_get(report, "catalog_hash"));
     if (!json_is_object(rc))
@@ -150,7 +150,7 @@ static json_t *additional_fields(json_t *h, json_t *report)
 static json_t *sentinel_record(json_t *h, json_t *report, long long now_ms)
 {
     json_t *rc = json_object_get(h, "root_cause");
-    const char *outcome = rj_str(h, "outcome"), *ip = host_ip(h, 0), *os = rj_str(h, "os");
+    const char *outcome = rv_str(h, "outcome"), *ip = host_ip(h, 0), *os = rv_str(h, "os");
     char ts[40], code[32];
     char *msg = host_message(h);
     json_t *rec = json_object();
@@ -172,7 +172,7 @@ static json_t *sentinel_record(json_t *h, json_t *report, long long now_ms)
     json_object_set_new(rec, "EventProduct", json_string("Azure Site Recovery Mobility Service"));
     json_object_set_new(rec, "EventVendor", json_string("Microsoft"));
     json_object_set_new(rec, "EventSchemaVersion", json_string(SENTINEL_SCHEMA_VERSION));
-    set_capped(rec, "DvcHostname", rj_str(h, "host"), &cut);
+    set_capped(rec, "DvcHostname", rv_str(h, "host"), &cut);
     if (ip)
         json_object_set_new(rec, "DvcIpAddr", json_string(ip));
     if (strcmp(os, "windows") == 0 || strcmp(os, "linux") == 0)

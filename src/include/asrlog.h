@@ -83,8 +83,12 @@ void asr_catalog_free(asr_catalog *cat);
 
 /* Options of asr_catalog_open(); zero-initialise for the defaults. */
 typedef struct asr_catalog_opts {
-    const void *db_blob;   /* a database saved by asr_catalog_save_db() (a cache file), or NULL */
-    size_t db_blob_len;
+    /* Finds the cache blob (what asr_catalog_save_db() wrote) for `key`, the
+     * asr_catalog_cache_key() of the files, which the library computes once: returns its
+     * bytes and sets *len, or returns NULL. Called at most once, before anything is compiled.
+     * NULL: no cache. */
+    const void *(*find_blob)(void *ctx, const char *key, size_t *len);
+    void *find_ctx;
     int no_database;       /* 1: validate and load only, build no Hyperscan database (such a
                               catalogue can describe and explain, not scan or test) */
     int db_blob_keep;      /* 1: the blob stays valid and unchanged until asr_catalog_free(),
@@ -92,7 +96,7 @@ typedef struct asr_catalog_opts {
 } asr_catalog_opts;
 
 /*
- * asr_catalog_open — asr_catalog_load() with options. A `db_blob` is never trusted: it is used
+ * asr_catalog_open — asr_catalog_load() with options. A cache blob is never trusted: it is used
  * only when its header names this exact catalogue, asrlog database format, Hyperscan version
  * and CPU platform, its checksum holds and Hyperscan accepts it; otherwise the database is
  * compiled as usual (asr_catalog_db_cached() then says why the blob was refused).

@@ -701,8 +701,10 @@ asr_error asr_catalog_open(const asr_source *files, size_t n_files, size_t n_bui
     const char *refused = NULL;
     if (!opts->no_database) {
         /* a sound cache blob replaces parsing, validating and compiling altogether */
-        refused = asr_catalog_from_blob(cat, opts->db_blob, opts->db_blob_len,
-                                        opts->db_blob_keep);
+        size_t len = 0;
+        const void *blob = opts->find_blob ? opts->find_blob(opts->find_ctx, cat->cache_key, &len)
+                                           : NULL;
+        refused = asr_catalog_from_blob(cat, blob, blob ? len : 0, opts->db_blob_keep);
         if (!refused) {
             cat->db_cached = 1;
             *out = cat;

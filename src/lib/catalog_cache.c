@@ -33,6 +33,7 @@
 #include <zlib.h>
 
 #include "catalog.h"
+#include "decode.h" /* asr_utf8_len */
 
 #define ASR_DB_MAGIC "ASRLOGDB"
 /* Bump when the way signatures become Hyperscan expressions (ids, flags, mode) changes. */
@@ -313,16 +314,13 @@ static uint64_t rb_u64(rbuf *r)
 /* Is p[0, n) valid UTF-8 without NUL? (Strings of a blob go into the JSON report.) */
 static int valid_utf8(const unsigned char *p, size_t n)
 {
-    for (size_t i = 0; i < n;) {
-        unsigned c = p[i];
-        size_t k = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2
-                                : (c & 0xF8) == 0xF0 ? 3 : 9;
-        if (c == 0 || k == 9 || (k && c < 0xC2) || n - i <= k)
+    for (size_t i = 0, k; i < n; i += k) {
+        if (p[i] == 0)
             return 0;
-        for (size_t j = 1; j <= k; j++)
-            if ((p[i + j] & 0xC0) != 0x80)
-                return 0;
-        i += k + 1;
+        if (p[i] < 0x80)
+            k = 1; /* ASCII, nearly all of it: no call */
+        else if (!(k = asr_utf8_len(p + i, n - i)))
+            return 0;
     }
     return 1;
 }

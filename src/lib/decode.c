@@ -269,6 +269,16 @@ static utf8_status utf8_check(const unsigned char *p, size_t n, size_t *len)
     return UTF8_VALID;
 }
 
+size_t asr_utf8_len(const unsigned char *p, size_t n)
+{
+    size_t len = 0;
+    if (n == 0)
+        return 0;
+    if (p[0] < 0x80)
+        return 1;
+    return utf8_check(p, n, &len) == UTF8_VALID ? len : 0;
+}
+
 /* utf8_flush_carry — the kept incomplete sequence is invalid: emit each byte as cp1252. */
 static asr_error utf8_flush_carry(asr_decoder *d)
 {

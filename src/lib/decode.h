@@ -97,6 +97,13 @@ void asr_decoder_assume_utf8(asr_decoder *d);
  * next; call it right after asr_decoder_reset(). */
 void asr_decoder_set_limit(asr_decoder *d, uint64_t max_output_bytes);
 
+/*
+ * asr_utf8_len — length of the well-formed UTF-8 character at `p` (n >= 1 bytes left): 1 for
+ * ASCII, 2 to 4 for a valid sequence, 0 when `p` does not start one (a stray or overlong byte,
+ * a surrogate, above U+10FFFF, or cut short by the end of the n bytes). The decoder's own test.
+ */
+size_t asr_utf8_len(const unsigned char *p, size_t n);
+
 /* Frees the decoder and its buffers. NULL is allowed. */
 void asr_decoder_free(asr_decoder *d);
 

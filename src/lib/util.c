@@ -3,6 +3,8 @@
  */
 #include "util.h"
 
+#include "decode.h" /* asr_utf8_len */
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,24 +297,6 @@ size_t asr_name_time_prefix(const char *name, asr_time *out)
     return 0;
 }
 
-/* Length of the valid UTF-8 sequence at p (n bytes left), or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0];
-    size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 && c >= 0xC2 ? 2 : (c & 0xF0) == 0xE0 ? 3
-             : (c & 0xF8) == 0xF0 && c <= 0xF4 ? 4 : 0;
-    if (k == 0 || k > n)
-        return 0;
-    for (size_t j = 1; j < k; j++)
-        if ((p[j] & 0xC0) != 0x80)
-            return 0;
-    if (k == 3 && ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0)))
-        return 0; /* overlong, or a UTF-16 surrogate */
-    if (k == 4 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90)))
-        return 0; /* overlong, or above U+10FFFF */
-    return k;
-}
-
 char *asr_strdup_name(const char *s)
 {
     if (!s)
@@ -324,7 +308,7 @@ char *asr_strdup_name(const char *s)
         return NULL;
     size_t k = 0;
     for (size_t i = 0; i < n;) {
-        size_t len = utf8_seq(p + i, n - i);
+        size_t len = asr_utf8_len(p + i, n - i);
         if (len == 0) {
             k += (size_t)sprintf(out + k, "\\x%02x", p[i]);
             i++;

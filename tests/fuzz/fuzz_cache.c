@@ -1,6 +1,7 @@
 /*
  * fuzz_cache.c — libFuzzer harness for loading a compiled-catalogue cache blob
- * (asr_catalog_open with db_blob): a cache file is read from disk and never trusted.
+ * (asr_catalog_open with a find_blob callback): a cache file is read from disk and never
+ * trusted.
  *
  * A small built-in family file is the catalogue (it compiles in milliseconds, so a refused
  * blob, which means "compile again", stays cheap). Initialisation saves its valid blob.
@@ -105,6 +106,20 @@ static unsigned char *make_blob(const uint8_t *data, size_t size, size_t *len)
     return b;
 }
 
+/* asr_catalog_opts.find_blob: the blob this input made (ctx points at its bytes and length). */
+typedef struct mem_blob {
+    const void *p;
+    size_t len;
+} mem_blob;
+
+static const void *find_mem_blob(void *ctx, const char *key, size_t *len)
+{
+    const mem_blob *m = ctx;
+    FUZZ_CHECK(key && strlen(key) == 32);
+    *len = m->len;
+    return m->p;
+}
+
 /* Scans a few real lines with `cat` and checks the report serialises. */
 static void scan_some(const asr_catalog *cat)
 {
@@ -140,7 +155,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     size_t len = 0;
     unsigned char *blob = make_blob(data, size, &len);
-    asr_catalog_opts o = {blob, len, 0, (data[0] & 4) != 0};
+    mem_blob m = {blob, len};
+    asr_catalog_opts o = {find_mem_blob, &m, 0, (data[0] & 4) != 0};
     asr_catalog *cat = NULL;
     asr_diag diag = {""};
     FUZZ_CHECK(asr_catalog_open(&family, 1, 1, &o, &cat, &diag) == ASR_OK);

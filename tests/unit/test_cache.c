@@ -129,6 +129,21 @@ static unsigned char *damaged(const cache_case *c, size_t *len)
     return b;
 }
 
+/* A blob in memory, handed to asr_catalog_open through its find_blob callback. */
+typedef struct mem_blob {
+    const void *p;
+    size_t len;
+    char key[33]; /* the key the library asked with */
+} mem_blob;
+
+static const void *find_mem_blob(void *ctx, const char *key, size_t *len)
+{
+    mem_blob *m = ctx;
+    snprintf(m->key, sizeof m->key, "%s", key);
+    *len = m->len;
+    return m->p;
+}
+
 /* Scans one line with `cat` and returns the JSON report text. */
 static char *scan_line(const asr_catalog *cat, const char *path, const char *text)
 {
@@ -171,9 +186,13 @@ static void test_blob_cases(void **state)
         const cache_case *c = &cases[i / 2];
         size_t len = 0;
         unsigned char *blob = damaged(c, &len);
-        asr_catalog_opts o = {blob, len, 0, (int)(i % 2)};
+        mem_blob m = {blob, len, ""};
+        asr_catalog_opts o = {find_mem_blob, &m, 0, (int)(i % 2)};
         asr_catalog *cat = NULL;
         assert_int_equal(asr_catalog_open(&src, 1, 1, &o, &cat, &diag), ASR_OK);
+        char key[33];
+        assert_int_equal(asr_catalog_cache_key(&src, 1, key), ASR_OK);
+        assert_string_equal(m.key, key); /* the blob is looked up under the files' key */
         const char *why = NULL;
         int cached = asr_catalog_db_cached(cat, &why);
         if (cached != c->cached || (c->reason && !strstr(why, c->reason)))
@@ -206,7 +225,7 @@ static void test_no_database(void **state)
 {
     (void)state;
     asr_source src = source(0);
-    asr_catalog_opts o = {NULL, 0, 1, 0};
+    asr_catalog_opts o = {NULL, NULL, 1, 0};
     asr_catalog *cat = NULL;
     asr_diag diag;
     assert_int_equal(asr_catalog_open(&src, 1, 1, &o, &cat, &diag), ASR_OK);
