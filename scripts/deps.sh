@@ -11,6 +11,9 @@ PKGS="build-essential cmake pkg-config $HS libpcre2-dev zlib1g-dev libjansson-de
 # The report tests (tests/output): cmark-gfm renders the Markdown report as GitHub does, headless
 # chromium opens the HTML one (fonts-dejavu-core so its screenshot has legible text).
 PKGS="$PKGS cmark-gfm chromium fonts-dejavu-core"
+# Scale-out (tests/dask): dask.distributed for /usr/bin/python3 runs scripts/asrlog-dask;
+# GNU parallel runs the README's parallel recipe.
+PKGS="$PKGS python3-distributed parallel"
 [ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-dev"
 missing=""
 for p in $PKGS; do

@@ -86,6 +86,23 @@ typedef struct job_list {
 
 void job_list_free(job_list *l);
 
+/*
+ * list_paths — walks PATHs as a scan would and writes, instead of reading them, one JSON line
+ * per input to `out`: {"path", "bytes", "host"?, "folder_host"?} for a file or archive,
+ * {"path", "status", "reason"} for one that would be listed unread (scan --list).
+ * ASR_ERR_ARG with diag filled on a bad --host-pattern or "-".
+ */
+asr_error list_paths(char **paths, int n_paths, const scan_opts *opts, FILE *out,
+                     asr_diag *diag);
+
+/*
+ * scan_list — scans the inputs named by the lines of a list_paths output (any subset, in any
+ * order; "-" reads the list from standard input) with the hosts written there, then adds them
+ * to `analysis` (scan --from-list). ASR_ERR_ARG with "FILE:LINE: what" in diag for a bad line.
+ */
+asr_error scan_list(const asr_catalog *cat, asr_analysis *analysis, const char *list_file,
+                    const scan_opts *opts, asr_diag *diag);
+
 /* Names and folders the walker and the archive reader judge alike (inputs.c). */
 int is_archive_name(const char *name);
 int is_documentation(const char *path);
@@ -145,11 +162,13 @@ typedef struct text_style {
 /* Writes the human report. Returns 0 on success, -1 on a write error. */
 int render_text(FILE *out, json_t *report, const text_style *style);
 
-/* Writes one ECS event per host verdict. Returns 0 on success, -1 on a write error. */
+/* Writes one ECS event per host verdict, then one per unclassified failure template. Returns 0
+ * on success, -1 on a write error. */
 int render_ndjson(FILE *out, json_t *report);
 
-/* SIEM formats (README.md, "SIEM output"): one event or row per host verdict. Each returns 0,
- * or -1 on a write error or when out of memory. */
+/* SIEM formats (README.md, "SIEM output"): one event or row per host verdict; cef, hec and
+ * sentinel add one per unclassified failure template. Each returns 0, or -1 on a write error
+ * or when out of memory. */
 int render_cef(FILE *out, json_t *report);      /* ArcSight CEF lines (render_cef.c) */
 int render_hec(FILE *out, json_t *report);      /* Splunk HEC event objects (render_hec.c) */
 int render_sentinel(FILE *out, json_t *report); /* Logs Ingestion API arrays (render_sentinel.c) */
@@ -164,8 +183,8 @@ int syslog_check_url(const char *url, char *why, size_t n);
 
 /*
  * syslog_send_report — sends one RFC 5424 message per host of `report` to `url`, the message
- * being that host's line from `render` (syslog_send.c). Returns 0, or -1 with the reason in
- * `why` (the caller names the address).
+ * being that host's line from `render` (syslog_send.c), then one per unclassified failure
+ * template. Returns 0, or -1 with the reason in `why` (the caller names the address).
  */
 int syslog_send_report(const char *url, syslog_renderer render, json_t *report, char *why,
                        size_t n);
@@ -234,6 +253,26 @@ void sink_close(report_sink *s);
  * (with a message, unless the reader of a pipe has gone). */
 int finish_stdout(int rc);
 
+/* ---- partial results (partial_io.c) ------------------------------------------------------ */
+
+/* The version of the partial result format this asrlog writes and reads. */
+#define PARTIAL_FORMAT 1
+
+/*
+ * partial_write — writes every input of `an` to FILE (atomically) as a partial result that
+ * `asrlog merge` reads. Returns 0, or an exit code after printing why (EXIT_OUTPUT: cannot
+ * write FILE).
+ */
+int partial_write(const char *file, const asr_catalog *cat, const asr_analysis *an);
+
+/*
+ * partial_read — adds the inputs of partial result FILE to `an`. Returns 0; EXIT_USAGE after
+ * printing why when FILE cannot be opened, is not a partial result, or was written with
+ * another catalogue; EXIT_UNREADABLE when it is damaged (the inputs before the damage are
+ * added, and FILE itself is added as an unreadable input with the reason); EXIT_INTERNAL.
+ */
+int partial_read(const char *file, const asr_catalog *cat, asr_analysis *an);
+
 /* ---- --redact (redact_cli.c) ----------------------------------------------------------------- */
 
 /* The redaction options of `asrlog scan` and their state. Zero-initialise. */
@@ -258,5 +297,59 @@ int redaction_save_map(redaction *rd);
 
 /* redaction_end — frees everything and removes an unsaved map file. */
 void redaction_end(redaction *rd);
+
+/* ---- --follow (follow.c) ---------------------------------------------------------------------- */
+
+/* What `asrlog scan --follow` needs besides the catalogue and the paths. */
+typedef struct follow_opts {
+    const scan_opts *scan;     /* --host, --host-pattern, --follow-symlinks, limits */
+    const char *syslog_url;    /* --syslog: send the events there instead of standard output */
+    redaction *red;            /* --redact state (applied to every verdict), or NULL */
+} follow_opts;
+
+/*
+ * follow_paths — follows every PATH like `tail -F` until SIGINT or SIGTERM (or, when "-" is
+ * the only PATH, until standard input ends): a file (waited for when missing), a folder (the
+ * files in it now and later, not recursive) or "-". Each attempt that ends is written at once
+ * as the ndjson events of its verdict (or sent to --syslog). Returns the exit code: 0, 1 when
+ * a failed verdict was written, 3 when some path could not be read, 4 or 5 after printing why.
+ */
+int follow_paths(const asr_catalog *cat, char **paths, int n_paths, const follow_opts *fo);
+
+/* ---- helpers of main.c that other commands share ------------------------------------------ */
+
+/* The user catalogue files of one --patterns DIR: v[0..n) point into `bufs` (owned). */
+typedef struct user_files {
+    asr_source *v;
+    size_t n;
+    char **bufs;
+} user_files;
+
+/* load_user_dir — reads every .json file of DIR (sorted by name) into `uf`. Returns 0, or -1
+ * after printing why ("asrlog: --patterns DIR: reason"); free `uf` with free_user_files()
+ * in both cases. */
+int load_user_dir(const char *dir, user_files *uf);
+void free_user_files(user_files *uf);
+
+/* opt_value — matches "--name VALUE", "--name=VALUE" (and `shortname`, e.g. "-f VALUE" or
+ * "-fVALUE"); advances *i past a separate value. Returns 1 when it matched; exits with
+ * EXIT_USAGE when the value is missing. */
+int opt_value(int argc, char **argv, int *i, const char *name, const char *shortname,
+              const char **val);
+
+/* unknown_option — prints "asrlog CMD: unknown option 'OPT' …" and exits with EXIT_USAGE. */
+void unknown_option(const char *cmd, const char *opt);
+
+/* check_format — exits with EXIT_USAGE after naming the allowed formats when `fmt` is not one
+ * of `allowed` (NULL-terminated). */
+void check_format(const char *cmd, const char *fmt, const char *const *allowed);
+
+/* write_json — JSON with two-space indentation and a final newline. 0, or -1 on error. */
+int write_json(FILE *out, json_t *j);
+
+/* ---- asrlog signatures lint (lint_cli.c) --------------------------------------------------- */
+
+/* cmd_signatures_lint — `asrlog signatures lint`; argv[0] is "lint". Returns the exit code. */
+int cmd_signatures_lint(int argc, char **argv);
 
 #endif

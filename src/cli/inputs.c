@@ -392,56 +392,287 @@ static asr_error walk(walker *w, const char *path, const char *root, int depth)
     return err;
 }
 
+/* walker_init — a walker for `opts` that queues into `jobs`; compiles --host-pattern.
+ * ASR_ERR_ARG with diag filled when the pattern is wrong. */
+static asr_error walker_init(walker *w, const scan_opts *opts, job_list *jobs, asr_diag *diag)
+{
+    memset(w, 0, sizeof *w);
+    w->opts = opts;
+    w->jobs = jobs;
+    if (!opts->host_pattern)
+        return ASR_OK;
+    int ec;
+    PCRE2_SIZE off;
+    w->host_re = pcre2_compile((PCRE2_SPTR)opts->host_pattern, PCRE2_ZERO_TERMINATED, 0, &ec,
+                               &off, NULL);
+    if (!w->host_re) {
+        PCRE2_UCHAR msg[200];
+        pcre2_get_error_message(ec, msg, sizeof msg);
+        snprintf(diag->text, sizeof diag->text, "--host-pattern: at offset %zu: %s",
+                 (size_t)off, (char *)msg);
+        return ASR_ERR_ARG;
+    }
+    if (pcre2_substring_number_from_name(w->host_re, (PCRE2_SPTR) "host") < 0) {
+        snprintf(diag->text, sizeof diag->text, "--host-pattern needs a named group (?<host>...)");
+        return ASR_ERR_ARG;
+    }
+    w->md = pcre2_match_data_create_from_pattern(w->host_re, NULL);
+    return w->md ? ASR_OK : ASR_ERR_NOMEM;
+}
+
+/* walker_free — frees what walker_init and the walk allocated (not the job list). */
+static void walker_free(walker *w)
+{
+    free(w->dirs);
+    if (w->md)
+        pcre2_match_data_free(w->md);
+    if (w->host_re)
+        pcre2_code_free(w->host_re);
+}
+
+/* walk_paths — walks every PATH in order, queueing jobs ("-" is standard input). */
+static asr_error walk_paths(walker *w, char **paths, int n_paths)
+{
+    asr_error err = ASR_OK;
+    for (int i = 0; i < n_paths && !err; i++) {
+        w->n_dirs = 0; /* each PATH is walked whole, even when an earlier one covered it */
+        if (w->dirs)
+            memset(w->dirs, 0, w->cap_dirs * sizeof *w->dirs);
+        if (strcmp(paths[i], "-") == 0)
+            err = add_file(w, JOB_STDIN, "<stdin>", NULL, NULL, 0);
+        else
+            err = walk(w, paths[i], NULL, 0);
+    }
+    return err;
+}
+
 asr_error scan_paths(const asr_catalog *cat, asr_analysis *analysis, char **paths, int n_paths,
                      const scan_opts *opts, asr_diag *diag)
 {
     walker w;
-    memset(&w, 0, sizeof w);
     job_list jobs = {0};
-    w.opts = opts;
-    w.jobs = &jobs;
-    asr_error err = ASR_ERR_NOMEM;
-    if (opts->host_pattern) {
-        int ec;
-        PCRE2_SIZE off;
-        w.host_re = pcre2_compile((PCRE2_SPTR)opts->host_pattern, PCRE2_ZERO_TERMINATED, 0, &ec,
-                                  &off, NULL);
-        if (!w.host_re) {
-            PCRE2_UCHAR msg[200];
-            pcre2_get_error_message(ec, msg, sizeof msg);
-            snprintf(diag->text, sizeof diag->text, "--host-pattern: at offset %zu: %s",
-                     (size_t)off, (char *)msg);
-            err = ASR_ERR_ARG;
-            goto out;
-        }
-        if (pcre2_substring_number_from_name(w.host_re, (PCRE2_SPTR) "host") < 0) {
-            snprintf(diag->text, sizeof diag->text,
-                     "--host-pattern needs a named group (?<host>...)");
-            err = ASR_ERR_ARG;
-            goto out;
-        }
-        w.md = pcre2_match_data_create_from_pattern(w.host_re, NULL);
-        if (!w.md)
-            goto out;
-    }
-    err = ASR_OK;
-    for (int i = 0; i < n_paths && !err; i++) {
-        w.n_dirs = 0; /* each PATH is walked whole, even when an earlier one covered it */
-        if (w.dirs)
-            memset(w.dirs, 0, w.cap_dirs * sizeof *w.dirs);
-        if (strcmp(paths[i], "-") == 0)
-            err = add_file(&w, JOB_STDIN, "<stdin>", NULL, NULL, 0);
-        else
-            err = walk(&w, paths[i], NULL, 0);
-    }
+    asr_error err = walker_init(&w, opts, &jobs, diag);
+    if (!err)
+        err = walk_paths(&w, paths, n_paths);
     if (!err)
         err = run_jobs(cat, analysis, &jobs, opts);
-out:
-    free(w.dirs);
+    walker_free(&w);
     job_list_free(&jobs);
-    if (w.md)
-        pcre2_match_data_free(w.md);
-    if (w.host_re)
-        pcre2_code_free(w.host_re);
+    return err;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* input lists: scan --list, scan --from-list (sharding; see docs/partial-format.md) */
+
+/* Sets o[key] to the name `s`: a string when it is UTF-8, else o[key "_hex"] holds its bytes
+ * in hex, so that any file name goes through a list and back. */
+static void set_name(json_t *o, const char *key, const char *s)
+{
+    if (!s)
+        return;
+    json_t *v = json_string(s);
+    if (v) {
+        json_object_set_new(o, key, v);
+        return;
+    }
+    size_t n = strlen(s);
+    char *hex = malloc(2 * n + 1), k2[64];
+    if (!hex)
+        return;
+    for (size_t i = 0; i < n; i++)
+        sprintf(hex + 2 * i, "%02x", (unsigned char)s[i]);
+    snprintf(k2, sizeof k2, "%s_hex", key);
+    json_object_set_new(o, k2, json_string(hex));
+    free(hex);
+}
+
+/* The name set_name stored under `key` (or key_hex), as a new string; NULL when absent.
+ * *bad is set when the member is there but wrong. */
+static char *get_name(const json_t *o, const char *key, int *bad)
+{
+    char k2[64];
+    json_t *v = json_object_get(o, key);
+    if (json_is_string(v))
+        return strdup(json_string_value(v));
+    if (v && !json_is_null(v)) {
+        *bad = 1;
+        return NULL;
+    }
+    snprintf(k2, sizeof k2, "%s_hex", key);
+    v = json_object_get(o, k2);
+    if (!v)
+        return NULL;
+    const char *h = json_string_value(v);
+    size_t n = h ? strlen(h) : 1;
+    char *s = n % 2 == 0 ? malloc(n / 2 + 1) : NULL;
+    if (!s) {
+        *bad = 1;
+        return NULL;
+    }
+    for (size_t i = 0; i < n / 2; i++) {
+        unsigned x;
+        if (!isxdigit((unsigned char)h[2 * i]) || !isxdigit((unsigned char)h[2 * i + 1]) ||
+            sscanf(h + 2 * i, "%2x", &x) != 1 || x == 0) {
+            free(s);
+            *bad = 1;
+            return NULL;
+        }
+        s[i] = (char)x;
+    }
+    s[n / 2] = '\0';
+    return s;
+}
+
+/* One --list line for the first piece of a queued job; `arg_host` is --host (the host of
+ * inputs --host-pattern did not name). NULL when memory is short. */
+static json_t *job_line(const job *j, const char *arg_host)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    set_name(o, "path", j->path);
+    if (j->kind == JOB_UNREAD) {
+        json_object_set_new(o, "status", json_string(j->status));
+        set_name(o, "reason", j->why);
+        return o;
+    }
+    json_object_set_new(o, "bytes", json_integer((json_int_t)j->size));
+    set_name(o, "host", j->host ? j->host : arg_host);
+    set_name(o, "folder_host", j->path_host);
+    return o;
+}
+
+asr_error list_paths(char **paths, int n_paths, const scan_opts *opts, FILE *out,
+                     asr_diag *diag)
+{
+    walker w;
+    job_list jobs = {0};
+    scan_opts one = *opts;
+    one.jobs = 1; /* a listed file is one line, whatever pieces a scan would cut */
+    asr_error err = walker_init(&w, &one, &jobs, diag);
+    if (!err)
+        err = walk_paths(&w, paths, n_paths);
+    for (size_t i = 0; i < jobs.n && !err; i++) {
+        if (jobs.v[i].kind == JOB_STDIN) {
+            snprintf(diag->text, sizeof diag->text, "--list cannot list standard input (-)");
+            err = ASR_ERR_ARG;
+            break;
+        }
+        json_t *o = job_line(&jobs.v[i], opts->host);
+        if (!o || json_dumpf(o, out, JSON_COMPACT) != 0 || fputc('\n', out) == EOF)
+            err = ASR_ERR_NOMEM;
+        json_decref(o);
+    }
+    walker_free(&w);
+    job_list_free(&jobs);
+    return err;
+}
+
+/* Queues the file of one --list line with the hosts the listing walk gave it. */
+static asr_error queue_listed(walker *w, const char *path, char *host, const char *folder_host)
+{
+    struct stat st;
+    int rc = lstat(path, &st);
+    if (rc != 0 || !S_ISREG(st.st_mode)) {
+        free(host);
+        char why[256];
+        snprintf(why, sizeof why, "cannot access: %s",
+                 rc != 0 ? strerror(errno) : "no longer a regular file");
+        return add_unread(w, path, "unreadable", why);
+    }
+    uint64_t size = (uint64_t)st.st_size;
+    if (is_archive_name(path))
+        return push_job(w, JOB_ARCHIVE, path, NULL, NULL, host, folder_host, size, 0, 1);
+    int n = piece_count(w, path, size);
+    asr_error err = ASR_OK;
+    for (int k = 0; k < n && !err; k++)
+        err = push_job(w, JOB_FILE, path, NULL, NULL, host && k + 1 < n ? strdup(host) : host,
+                       folder_host, size, k, n);
+    return err;
+}
+
+/* Queues one --list line. ASR_ERR_ARG (diag: what is wrong) when it is not one. */
+static asr_error queue_line(walker *w, const char *line, asr_diag *diag)
+{
+    json_error_t jerr;
+    json_t *o = json_loads(line, 0, &jerr);
+    int bad = 0;
+    char *path = NULL, *host = NULL, *fhost = NULL, *reason = NULL;
+    asr_error err = ASR_ERR_ARG;
+    if (!json_is_object(o)) {
+        snprintf(diag->text, sizeof diag->text, "not a JSON object%s%s", o ? "" : ": ",
+                 o ? "" : jerr.text);
+        goto out;
+    }
+    path = get_name(o, "path", &bad);
+    host = get_name(o, "host", &bad);
+    fhost = get_name(o, "folder_host", &bad);
+    reason = get_name(o, "reason", &bad);
+    const char *status = json_string_value(json_object_get(o, "status"));
+    if (!path || bad) {
+        snprintf(diag->text, sizeof diag->text, "\"path\" is missing, or a name is not a string");
+        goto out;
+    }
+    if (status) { /* listed as not read: listed again, with its reason */
+        const char *st = strcmp(status, "skipped") == 0      ? "skipped"
+                         : strcmp(status, "unreadable") == 0 ? "unreadable"
+                                                             : NULL;
+        if (!st) {
+            snprintf(diag->text, sizeof diag->text, "\"status\" is neither skipped nor unreadable");
+            goto out;
+        }
+        err = add_unread(w, path, st, reason ? reason : "");
+        goto out;
+    }
+    err = queue_listed(w, path, host, fhost);
+    host = NULL; /* queue_listed took it */
+out:
+    free(path);
+    free(host);
+    free(fhost);
+    free(reason);
+    json_decref(o);
+    return err;
+}
+
+asr_error scan_list(const asr_catalog *cat, asr_analysis *analysis, const char *list_file,
+                    const scan_opts *opts, asr_diag *diag)
+{
+    FILE *f = strcmp(list_file, "-") == 0 ? stdin : fopen(list_file, "r");
+    if (!f) {
+        snprintf(diag->text, sizeof diag->text, "--from-list %s: %s", list_file,
+                 strerror(errno));
+        return ASR_ERR_ARG;
+    }
+    walker w;
+    job_list jobs = {0};
+    scan_opts own = *opts;
+    own.host_pattern = NULL; /* the list carries the hosts the listing walk found */
+    asr_error err = walker_init(&w, &own, &jobs, diag);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned long no = 0;
+    while (!err && (n = getline(&line, &cap, f)) >= 0) {
+        no++;
+        if (n == 0 || line[0] == '\n')
+            continue;
+        asr_diag why = {""};
+        err = queue_line(&w, line, &why);
+        if (err == ASR_ERR_ARG)
+            snprintf(diag->text, sizeof diag->text, "--from-list %.300s:%lu: %.600s", list_file,
+                     no, why.text);
+    }
+    if (!err && ferror(f)) {
+        snprintf(diag->text, sizeof diag->text, "--from-list %s: read error", list_file);
+        err = ASR_ERR_ARG;
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    if (!err)
+        err = run_jobs(cat, analysis, &jobs, opts);
+    walker_free(&w);
+    job_list_free(&jobs);
     return err;
 }

@@ -9,7 +9,8 @@
  * so a tab becomes a space and any other control character U+FFFD; white space at both ends of
  * a value is dropped so that no parser has to guess where a value ends. Field lengths are capped
  * at the CEF maxima (header names 63, name 512, msg and paths 1023, custom strings 4000 bytes).
- * The extension keys are listed in README.md ("SIEM output").
+ * The extension keys are listed in README.md ("SIEM output"). After the hosts, each
+ * unclassified failure template of the report gets a line of its own (cef_template).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -192,14 +193,80 @@ static int cef_host(FILE *out, json_t *h, long long now_ms)
     return bad ? -1 : 0;
 }
 
+/* Writes the seven header fields of a template's event, up to and including the last `|`. */
+static int cef_template_header(FILE *out, json_t *tpl)
+{
+    if (fputs("CEF:0|", out) == EOF || cef_write_header(out, "asrlog", CEF_MAX_SHORT) ||
+        fputc('|', out) == EOF || cef_write_header(out, "asrlog", CEF_MAX_SHORT) ||
+        fputc('|', out) == EOF || cef_write_header(out, ASRLOG_VERSION, CEF_MAX_SHORT) ||
+        fputc('|', out) == EOF || cef_write_header(out, rv_str(tpl, "id"), CEF_MAX_SIGID) ||
+        fputc('|', out) == EOF || cef_write_header(out, TEMPLATE_EVENT_NAME, CEF_MAX_NAME))
+        return -1;
+    return fprintf(out, "|%d|", template_severity()->cef) < 0 ? -1 : 0;
+}
+
+/* The extension fields of a template's event that come from its first example line. */
+static int cef_template_example(FILE *out, int *first, json_t *tpl)
+{
+    json_t *ex = json_array_get(json_object_get(tpl, "examples"), 0);
+    if (!json_is_object(ex))
+        return 0;
+    return cef_pair(out, first, "filePath", rv_str(ex, "file"), CEF_MAX_MSG) ||
+           cef_number(out, first, 2, "ExampleLine", json_object_get(ex, "line")) ||
+           cef_custom(out, first, 3, "Example", rv_str(ex, "text"));
+}
+
+/*
+ * Writes one CEF line for an unclassified failure template: signature id the template id, name
+ * TEMPLATE_EVENT_NAME, the template as msg, its lines as cnt, and in the extension its failed
+ * hosts (cn1, cs1), score (cn3), log types (cs2), first example (filePath, cn2, cs3), the
+ * command that makes a signature of it (cs4) and the other hosts that have it (cs5).
+ * Returns 0 or -1.
+ */
+static int cef_template(FILE *out, json_t *tpl, long long now_ms)
+{
+    char rt[32], cmd[160], cnt[32] = "", others[32] = "";
+    int first = 1;
+    char *hosts = join_values(json_object_get(tpl, "hosts"), ",");
+    char *types = join_values(json_object_get(tpl, "log_types"), ",");
+    snprintf(rt, sizeof rt, "%lld", now_ms);
+    if (json_is_integer(json_object_get(tpl, "count")))
+        snprintf(cnt, sizeof cnt, "%lld", rv_int(tpl, "count"));
+    if (json_is_integer(json_object_get(tpl, "other_hosts")))
+        snprintf(others, sizeof others, "%lld", rv_int(tpl, "other_hosts"));
+    snprintf(cmd, sizeof cmd, "asrlog signatures new --from-template %.64s --report report.json",
+             rv_str(tpl, "id"));
+    int bad = !hosts || !types || cef_template_header(out, tpl) ||
+              cef_pair(out, &first, "rt", rt, CEF_MAX_SHORT) ||
+              cef_pair(out, &first, "cat", "unclassified", CEF_MAX_MSG) ||
+              cef_pair(out, &first, "msg", rv_str(tpl, "template"), CEF_MAX_MSG) ||
+              cef_pair(out, &first, "cnt", cnt, CEF_MAX_SHORT) ||
+              cef_number(out, &first, 1, "FailedHosts", json_object_get(tpl, "failed_hosts")) ||
+              cef_number(out, &first, 3, "Score", json_object_get(tpl, "score")) ||
+              cef_custom(out, &first, 1, "Hosts", hosts) ||
+              cef_custom(out, &first, 2, "LogTypes", types) ||
+              cef_template_example(out, &first, tpl) ||
+              cef_custom(out, &first, 4, "Remediation", cmd) ||
+              cef_custom(out, &first, 5, "OtherHosts", others) ||
+              fputc('\n', out) == EOF;
+    free(hosts);
+    free(types);
+    return bad ? -1 : 0;
+}
+
 int render_cef(FILE *out, json_t *report)
 {
     long long now = now_epoch_ms();
     size_t i;
-    json_t *h;
-    json_array_foreach(json_object_get(report, "hosts"), i, h)
+    json_t *x;
+    json_array_foreach(json_object_get(report, "hosts"), i, x)
     {
-        if (cef_host(out, h, now) != 0)
+        if (cef_host(out, x, now) != 0)
+            return -1;
+    }
+    json_array_foreach(json_object_get(report, "unclassified"), i, x)
+    {
+        if (cef_template(out, x, now) != 0)
             return -1;
     }
     return ferror(out) ? -1 : 0;

@@ -110,6 +110,28 @@ char *join_values(json_t *arr, const char *sep);
  */
 json_t *ecs_host_event(json_t *host, json_t *report, long long now_ms);
 
+/* ---- unclassified failure templates (the report's "unclassified" array) -------------------- */
+
+/* The name of a template event (CEF name, ECS rule.name) and its ECS event.action. */
+#define TEMPLATE_EVENT_NAME "Unclassified failure template"
+#define TEMPLATE_EVENT_ACTION "unclassified-failure-template"
+
+/*
+ * template_severity — the severity of a template event on every scale: a warning (CEF 5,
+ * syslog 4, Sentinel Medium). It is a lead to follow up, not a verdict of its own: the hosts
+ * that have it carry their own failure events. Never NULL; points to static data.
+ */
+const host_severity *template_severity(void);
+
+/*
+ * ecs_template_event — the ECS document of one entry `tpl` of the report's "unclassified"
+ * array, as `--format ndjson` writes it after the host events (render_ndjson.c): kind event,
+ * action TEMPLATE_EVENT_ACTION, message the template, rule.id its id, related.hosts its hosts,
+ * the entry under asrlog.unclassified, @timestamp the scan time `now_ms`. New reference, NULL
+ * when out of memory.
+ */
+json_t *ecs_template_event(json_t *tpl, json_t *report, long long now_ms);
+
 /* ---- CEF escaping (render_cef.c) ---------------------------------------------------------- */
 
 /*

@@ -7,7 +7,10 @@
  *    "sourcetype": "_json", "event": <the ECS document of --format ndjson>,
  *    "fields": {<flat indexed fields: strings or arrays of strings>}}
  *
- * No "index" is written: the token's default index applies.
+ * No "index" is written: the token's default index applies. After the hosts, each unclassified
+ * failure template of the report is one more object: its ECS event, the scan time, no "host"
+ * (Splunk then uses the collector's), and fields event_action, template_id, score, failed_hosts
+ * and related_host.
  */
 #include <stdio.h>
 #include <string.h>
@@ -68,18 +71,62 @@ static json_t *hec_event(json_t *h, json_t *report, long long now_ms)
                      "fields", hec_fields(h));
 }
 
+/* A decimal integer member of `o` as a new JSON string ("0" when it is not an integer). */
+static json_t *int_string(json_t *o, const char *key)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%lld", (long long)json_integer_value(json_object_get(o, key)));
+    return json_string(num);
+}
+
+/* The indexed "fields" of a template event: the action, the template id, its score and number
+ * of failed hosts (as strings), and the hosts it was seen on. */
+static json_t *hec_template_fields(json_t *tpl)
+{
+    json_t *fields = json_pack("{s:s, s:s, s:o, s:o}", "event_action", TEMPLATE_EVENT_ACTION,
+                               "template_id", rv_str(tpl, "id"), "score",
+                               int_string(tpl, "score"), "failed_hosts",
+                               int_string(tpl, "failed_hosts"));
+    json_t *hosts = json_object_get(tpl, "hosts");
+    if (fields && json_array_size(hosts))
+        json_object_set(fields, "related_host", hosts);
+    return fields;
+}
+
+/* One HEC event object for an unclassified failure template: no "host" (it spans several),
+ * the scan time. New reference, NULL when out of memory. */
+static json_t *hec_template_event(json_t *tpl, json_t *report, long long now_ms)
+{
+    json_t *event = ecs_template_event(tpl, report, now_ms);
+    if (!event)
+        return NULL;
+    return json_pack("{s:f, s:s, s:s, s:o, s:o}", "time", (double)now_ms / 1000.0, "source",
+                     "asrlog", "sourcetype", "_json", "event", event, "fields",
+                     hec_template_fields(tpl));
+}
+
+/* Writes `doc` (released here) as one line. Returns 0, or -1 when it is NULL or on a write
+ * error. 13 significant digits: ten for the seconds since 1970, three for the milliseconds. */
+static int put_event(FILE *out, json_t *doc)
+{
+    int rc = doc ? json_dumpf(doc, out, JSON_COMPACT | JSON_REAL_PRECISION(13)) : -1;
+    json_decref(doc);
+    return rc != 0 || fputc('\n', out) == EOF ? -1 : 0;
+}
+
 int render_hec(FILE *out, json_t *report)
 {
     long long now = now_epoch_ms();
     size_t i;
-    json_t *h;
-    json_array_foreach(json_object_get(report, "hosts"), i, h)
+    json_t *x;
+    json_array_foreach(json_object_get(report, "hosts"), i, x)
     {
-        json_t *doc = hec_event(h, report, now);
-        /* 13 significant digits: ten for the seconds since 1970, three for the milliseconds */
-        int rc = doc ? json_dumpf(doc, out, JSON_COMPACT | JSON_REAL_PRECISION(13)) : -1;
-        json_decref(doc);
-        if (rc != 0 || fputc('\n', out) == EOF)
+        if (put_event(out, hec_event(x, report, now)) != 0)
+            return -1;
+    }
+    json_array_foreach(json_object_get(report, "unclassified"), i, x)
+    {
+        if (put_event(out, hec_template_event(x, report, now)) != 0)
             return -1;
     }
     return ferror(out) ? -1 : 0;

@@ -1,7 +1,9 @@
 /*
  * render_html.c — the support-ticket report as one self-contained HTML page: fleet summary,
  * an inline SVG bar chart of hosts by root cause, a table of every host, then one section per
- * failed, warned or unknown host with its attempt timeline, evidence (file:line) and remediation.
+ * failed, warned or unknown host with its attempt timeline, evidence (file:line) and remediation,
+ * and the unclassified failure templates when the report has any (`<section id="unclassified">`,
+ * one `<tr id="tpl-…">` per template).
  *
  * The page has no script, loads nothing (inline CSS only; a Content-Security-Policy that forbids
  * every fetch and script backs this up) and escapes every text that comes from the report, since
@@ -92,6 +94,11 @@ static const char css[] =
     ".cmds{background:#0d1117;color:#e6edf3;border-radius:6px;padding:6px 0;margin:6px 0}\n"
     "pre.cmd{padding:2px 12px}pre.cmd+pre.cmd{border-top:1px solid #30363d}\n"
     ".ref{margin:6px 0 0;overflow-wrap:anywhere}\n"
+    "table.templates code{overflow-wrap:anywhere}td.tpl{white-space:nowrap}\n"
+    "ol.examples{list-style:none;margin:6px 0 0;padding:0}ol.examples li{margin:0 0 6px}\n"
+    "ol.examples pre{background:var(--soft);border:1px solid var(--line);border-radius:6px;"
+    "padding:6px 10px}\n"
+    ".generic{margin:4px 0 0;color:var(--muted)}\n"
     "footer{color:var(--muted);font-size:12px;margin-top:32px;border-top:1px solid var(--line);"
     "padding-top:8px}\n"
     "@page{margin:14mm}\n"
@@ -415,8 +422,58 @@ static void host_header(FILE *out, json_t *h)
     fputs("</p>\n", out);
 }
 
-/* Root cause title, its codes and the values extracted from the logs. */
-static void cause_block(FILE *out, json_t *rc)
+/* 1 when `id` is the id of one of the first RV_MAX_TEMPLATES templates (which get a row). */
+static int template_shown(json_t *report, const char *id)
+{
+    json_t *tpls = json_object_get(report, "unclassified");
+    for (size_t i = 0; i < json_array_size(tpls) && i < RV_MAX_TEMPLATES; i++)
+        if (strcmp(rv_str(json_array_get(tpls, i), "id"), id) == 0)
+            return 1;
+    return 0;
+}
+
+/* Writes a template id, linked to its row of the "Unclassified failures" table when it has
+ * one. */
+static void template_link(FILE *out, json_t *report, const char *id)
+{
+    int linked = template_shown(report, id);
+    if (linked) {
+        fputs("<a href=\"#", out);
+        text(out, id);
+        fputs("\">", out);
+    }
+    fputs("<code>", out);
+    text(out, id);
+    fputs(linked ? "</code></a>" : "</code>", out);
+}
+
+/* For an unclassified host: its generic finding and its templates (linked to their rows). */
+static void unclassified_cause(FILE *out, json_t *rc, json_t *report)
+{
+    json_t *generic = json_object_get(rc, "generic"), *ids = json_object_get(rc, "templates");
+    if (json_is_object(generic)) {
+        fputs("<p class=\"generic\">Generic finding: ", out);
+        text(out, rv_str(generic, "title"));
+        fputs(" <code>", out);
+        text(out, rv_str(generic, "signature"));
+        fputs("</code></p>\n", out);
+    }
+    if (!json_array_size(ids))
+        return;
+    fputs("<p class=\"generic\">Templates (under Unclassified failures):", out);
+    size_t i;
+    json_t *id;
+    json_array_foreach(ids, i, id)
+    {
+        fputs(i ? ", " : " ", out);
+        template_link(out, report, json_string_value(id) ? json_string_value(id) : "");
+    }
+    fputs("</p>\n", out);
+}
+
+/* Root cause title, its codes and the values extracted from the logs; `report` for the links
+ * of an unclassified host's templates. */
+static void cause_block(FILE *out, json_t *rc, json_t *report)
 {
     fputs("<p class=\"cause\">", out);
     text(out, rv_str(rc, "title"));
@@ -434,6 +491,7 @@ static void cause_block(FILE *out, json_t *rc)
     fputs("<code>signature ", out);
     text(out, rv_str(rc, "signature"));
     fputs("</code></p>\n", out);
+    unclassified_cause(out, rc, report);
     json_t *fields = json_object_get(rc, "fields");
     if (json_object_size(fields) == 0)
         return;
@@ -578,8 +636,8 @@ static void other_findings(FILE *out, json_t *h)
         fputs("</tbody>\n</table>\n", out);
 }
 
-/* One host's section. */
-static void host_section(FILE *out, json_t *h)
+/* One host's section; `report` is the whole report (for links to templates). */
+static void host_section(FILE *out, json_t *h, json_t *report)
 {
     fprintf(out, "<section class=\"host %s\" id=\"", rv_outcome_class(rv_str(h, "outcome")));
     html_host_id(out, rv_str(h, "host"));
@@ -591,7 +649,7 @@ static void host_section(FILE *out, json_t *h)
     host_header(out, h);
     json_t *rc = json_object_get(h, "root_cause");
     if (json_is_object(rc))
-        cause_block(out, rc);
+        cause_block(out, rc, report);
     else
         fputs("<p class=\"cause\">No specific cause found in the logs.</p>\n", out);
     timeline(out, h);
@@ -601,6 +659,96 @@ static void host_section(FILE *out, json_t *h)
     }
     other_findings(out, h);
     fputs("</section>\n", out);
+}
+
+/* The hosts cell of a template's row: "N failed (and M other): names…", each name linked to
+ * its host's section. */
+static void template_hosts_cell(FILE *out, json_t *t, const report_view *v)
+{
+    json_t *hosts = json_object_get(t, "hosts");
+    size_t n = json_array_size(hosts), i;
+    json_t *h;
+    fprintf(out, "%lld failed", rv_int(t, "failed_hosts"));
+    if (rv_int(t, "other_hosts"))
+        fprintf(out, " (and %lld other)", rv_int(t, "other_hosts"));
+    json_array_foreach(hosts, i, h)
+    {
+        if (i == RV_MAX_TEMPLATE_HOSTS) {
+            fprintf(out, " … and %zu more", n - i);
+            break;
+        }
+        fputs(i ? ", " : ": ", out);
+        json_t *host = rv_attention_host(v, json_string_value(h));
+        if (host)
+            host_link(out, host);
+        else
+            text(out, json_string_value(h) ? json_string_value(h) : "");
+    }
+}
+
+/* The examples of one template: "HOST · file:line" and the line, as host evidence is shown. */
+static void template_examples(FILE *out, json_t *t)
+{
+    json_t *ex = json_object_get(t, "examples");
+    if (json_array_size(ex) == 0)
+        return;
+    fputs("<ol class=\"examples\" data-template=\"", out);
+    text(out, rv_str(t, "id"));
+    fputs("\">\n", out);
+    size_t i;
+    json_t *e;
+    json_array_foreach(ex, i, e)
+    {
+        fputs("<li><div class=\"loc mono\">", out);
+        text(out, rv_str(e, "host"));
+        fputs(" · ", out);
+        text(out, rv_str(e, "file"));
+        fprintf(out, ":%lld</div><pre>", rv_int(e, "line"));
+        text(out, rv_str(e, "text"));
+        fputs("</pre></li>\n", out);
+    }
+    fputs("</ol>\n", out);
+}
+
+/* The "Unclassified failures" section: one table row per template (at most RV_MAX_TEMPLATES,
+ * each row's id the template id) holding its wording and examples, then how to make a
+ * signature of one. Nothing when the report has none. */
+static void unclassified(FILE *out, json_t *report, const report_view *v)
+{
+    json_t *tpls = json_object_get(report, "unclassified");
+    size_t n = json_array_size(tpls), shown = n < RV_MAX_TEMPLATES ? n : RV_MAX_TEMPLATES;
+    if (n == 0)
+        return;
+    fputs("<section id=\"unclassified\">\n<h2>Unclassified failures</h2>\n<p>", out);
+    text(out, RV_UNCLASSIFIED_INTRO);
+    fputs("</p>\n<table class=\"templates\">\n<thead><tr><th>Template</th>"
+          "<th class=\"num\">Score</th><th class=\"names\">Hosts</th><th>Wording and examples"
+          "</th></tr></thead>\n<tbody>\n",
+          out);
+    for (size_t i = 0; i < shown; i++) {
+        json_t *t = json_array_get(tpls, i);
+        fputs("<tr id=\"", out);
+        text(out, rv_str(t, "id"));
+        fputs("\"><td class=\"tpl mono\">", out);
+        text(out, rv_str(t, "id"));
+        fprintf(out, "</td><td class=\"num\">%lld</td><td>", rv_int(t, "score"));
+        template_hosts_cell(out, t, v);
+        fputs("</td><td><code class=\"template\">", out);
+        text(out, rv_str(t, "template"));
+        fputs("</code>\n", out);
+        template_examples(out, t);
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</tbody>\n</table>\n", out);
+    if (shown < n)
+        fprintf(out, "<p>… and %zu more templates (see <code>--format json</code>).</p>\n",
+                n - shown);
+    fputs("<p>Make a signature of a template (with the <code>--format json</code> report saved "
+          "as <code>report.json</code>):</p>\n<div class=\"cmds\" aria-label=\"Commands\">\n"
+          "<pre class=\"cmd\"><code>asrlog signatures new --from-template ",
+          out);
+    text(out, rv_str(json_array_get(tpls, 0), "id"));
+    fputs(" --report report.json</code></pre>\n</div>\n</section>\n", out);
 }
 
 /* Inputs that were skipped or unreadable, or analysed with a remark. */
@@ -645,8 +793,9 @@ int render_html(FILE *out, json_t *report)
     if (v.n_hosts == 0)
         fputs("<p>No host failed, warned or ended without a verdict.</p>\n", out);
     for (size_t i = 0; i < v.n_hosts; i++)
-        host_section(out, v.hosts[i]);
+        host_section(out, v.hosts[i], report);
     fputs("</section>\n", out);
+    unclassified(out, report, &v);
     inputs_not_analysed(out, report);
     fputs("</main>\n<footer>Generated by asrlog ", out);
     text(out, rv_str(report, "asrlog_version"));

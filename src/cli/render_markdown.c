@@ -2,7 +2,8 @@
  * render_markdown.c — the support-ticket report in GitHub-flavoured Markdown: fleet summary,
  * hosts by root cause (a table whose bars are block characters, since most Markdown viewers
  * do not draw inline SVG), a table of every host, then one section per failed, warned or
- * unknown host with its attempts, evidence (file:line), remediation steps and commands.
+ * unknown host with its attempts, evidence (file:line), remediation steps and commands, and
+ * the unclassified failure templates when the report has any.
  *
  * Text from the report never becomes markup: prose and table cells escape every character
  * Markdown could read as syntax, and evidence lines, commands and extracted values go into code
@@ -257,6 +258,29 @@ static void host_header(FILE *out, json_t *h)
     fputs("\n\n", out);
 }
 
+/* For an unclassified host: its generic finding and the ids of its templates, one paragraph. */
+static void unclassified_cause(FILE *out, json_t *rc)
+{
+    json_t *generic = json_object_get(rc, "generic"), *ids = json_object_get(rc, "templates");
+    if (!json_is_object(generic) && !json_array_size(ids))
+        return;
+    if (json_is_object(generic)) {
+        fputs("Generic finding: ", out);
+        md_text(out, rv_str(generic, "title"));
+        fputs(" (", out);
+        md_code(out, rv_str(generic, "signature"));
+        fputs(json_array_size(ids) ? ")\\\n" : ")", out); /* a hard line break */
+    }
+    size_t i;
+    json_t *id;
+    json_array_foreach(ids, i, id)
+    {
+        fputs(i ? ", " : "Templates (under Unclassified failures): ", out);
+        md_code(out, json_string_value(id) ? json_string_value(id) : "");
+    }
+    fputs("\n\n", out);
+}
+
 /* Root cause title, codes, signature and the values extracted from the logs. */
 static void cause_block(FILE *out, json_t *rc)
 {
@@ -275,6 +299,7 @@ static void cause_block(FILE *out, json_t *rc)
     fputs("signature ", out);
     md_code(out, rv_str(rc, "signature"));
     fputs("\n\n", out);
+    unclassified_cause(out, rc);
     const char *key;
     json_object_foreach(json_object_get(rc, "fields"), key, x)
     {
@@ -427,6 +452,98 @@ static void host_section(FILE *out, json_t *h)
     other_findings(out, h);
 }
 
+/* The hosts cell of a template's row: "N failed (and M other): names…". */
+static void template_hosts_cell(FILE *out, json_t *t)
+{
+    json_t *hosts = json_object_get(t, "hosts");
+    size_t n = json_array_size(hosts), i;
+    json_t *h;
+    fprintf(out, "%lld failed", rv_int(t, "failed_hosts"));
+    if (rv_int(t, "other_hosts"))
+        fprintf(out, " (and %lld other)", rv_int(t, "other_hosts"));
+    json_array_foreach(hosts, i, h)
+    {
+        if (i == RV_MAX_TEMPLATE_HOSTS) {
+            fprintf(out, " … and %zu more", n - i);
+            break;
+        }
+        fputs(i ? ", " : ": ", out);
+        md_text(out, json_string_value(h) ? json_string_value(h) : "");
+    }
+}
+
+/* The examples of the templates shown, in one code block: "ID  HOST  file:line", then the line
+ * indented by four. */
+static void template_examples(FILE *out, json_t *tpls, size_t shown)
+{
+    size_t fence = 3, i, k;
+    json_t *t, *e;
+    for (i = 0; i < shown; i++) {
+        json_t *ex = json_object_get(json_array_get(tpls, i), "examples");
+        size_t f = fence_for(ex, "text"), g = fence_for(ex, "file"), h = fence_for(ex, "host");
+        if (f > fence)
+            fence = f;
+        if (g > fence)
+            fence = g;
+        if (h > fence)
+            fence = h;
+    }
+    fputs("**Examples**\n\n", out);
+    backticks(out, fence);
+    fputs("text\n", out);
+    for (i = 0; i < shown; i++) {
+        t = json_array_get(tpls, i);
+        json_array_foreach(json_object_get(t, "examples"), k, e)
+        {
+            rv_put_text(out, rv_str(t, "id"), NULL);
+            fputs("  ", out);
+            rv_put_text(out, rv_str(e, "host"), NULL);
+            fputs("  ", out);
+            rv_put_text(out, rv_str(e, "file"), NULL);
+            fprintf(out, ":%lld\n    ", rv_int(e, "line"));
+            rv_put_text(out, rv_str(e, "text"), NULL);
+            fputc('\n', out);
+        }
+    }
+    backticks(out, fence);
+    fputs("\n\n", out);
+}
+
+/* The "Unclassified failures" section: a table of the templates (at most RV_MAX_TEMPLATES),
+ * their examples, and how to make a signature of one. Nothing when the report has none. */
+static void unclassified(FILE *out, json_t *report)
+{
+    json_t *tpls = json_object_get(report, "unclassified");
+    size_t n = json_array_size(tpls), shown = n < RV_MAX_TEMPLATES ? n : RV_MAX_TEMPLATES, i;
+    if (n == 0)
+        return;
+    fputs("## Unclassified failures\n\n", out);
+    md_text(out, RV_UNCLASSIFIED_INTRO);
+    fputs("\n\n| Template | Score | Hosts | Wording |\n|---|---:|---|---|\n", out);
+    for (i = 0; i < shown; i++) {
+        json_t *t = json_array_get(tpls, i);
+        fputs("| ", out);
+        md_code_in(out, rv_str(t, "id"), "", 1);
+        fprintf(out, " | %lld | ", rv_int(t, "score"));
+        template_hosts_cell(out, t);
+        fputs(" | ", out);
+        md_code_in(out, rv_str(t, "template"), "", 1);
+        fputs(" |\n", out);
+    }
+    fputc('\n', out);
+    if (shown < n)
+        fprintf(out, "… and %zu more templates (see `--format json`).\n\n", n - shown);
+    template_examples(out, tpls, shown);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "asrlog signatures new --from-template %.64s --report report.json",
+             rv_str(json_array_get(tpls, 0), "id"));
+    fputs("Make a signature of a template (with the `--format json` report saved as "
+          "`report.json`): ",
+          out);
+    md_code(out, cmd);
+    fputs("\n\n", out);
+}
+
 /* Inputs that were skipped or unreadable, or analysed with a remark. */
 static void inputs_not_analysed(FILE *out, json_t *report)
 {
@@ -464,6 +581,7 @@ int render_markdown(FILE *out, json_t *report)
         fputs("No host failed, warned or ended without a verdict.\n\n", out);
     for (size_t i = 0; i < v.n_hosts; i++)
         host_section(out, v.hosts[i]);
+    unclassified(out, report);
     inputs_not_analysed(out, report);
     rv_free(&v);
     return ferror(out) ? -1 : 0;

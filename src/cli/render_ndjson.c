@@ -1,5 +1,7 @@
 /*
- * render_ndjson.c — one Elastic Common Schema (ECS) event per host verdict, one per line.
+ * render_ndjson.c — one Elastic Common Schema (ECS) event per host verdict, one per line, then
+ * one event per unclassified failure template of the report (kind event, type info, action
+ * "unclassified-failure-template", the template's hosts in related.hosts).
  * Field use follows ../shared/reference/siem.md: event.kind is "alert" for failures and
  * "event" otherwise (never "signal"); event.outcome is only failure, success or unknown;
  * host.os.type only carries ECS's own values (windows, linux) and is left out otherwise;
@@ -119,18 +121,69 @@ json_t *ecs_host_event(json_t *h, json_t *report, long long now_ms)
     return doc;
 }
 
+/* The members of a report's "unclassified" entry that its event carries under
+ * asrlog.unclassified (README.md, "The JSON report"). */
+static const char *const template_keys[] = {"id",          "template", "score",
+                                            "count",       "failed_hosts", "hosts",
+                                            "other_hosts", "log_types", "examples"};
+
+json_t *ecs_template_event(json_t *tpl, json_t *report, long long now_ms)
+{
+    char ts[40];
+    json_t *doc = json_object(), *entry = json_object();
+    json_t *rule = json_pack("{s:s, s:s, s:s}", "id", rv_str(tpl, "id"), "name",
+                             TEMPLATE_EVENT_NAME, "ruleset", "asrlog-unclassified");
+    json_t *event = json_pack("{s:s, s:[s], s:[s], s:s, s:s, s:s}", "kind", "event", "category",
+                              "package", "type", "info", "action", TEMPLATE_EVENT_ACTION,
+                              "module", "asrlog", "dataset", "asrlog.mobility_install");
+    if (!doc || !entry || !rule || !event) {
+        json_decref(doc);
+        json_decref(entry);
+        json_decref(rule);
+        json_decref(event);
+        return NULL;
+    }
+    set_nonempty(rule, "version", rv_str(report, "catalog_hash"));
+    for (size_t i = 0; i < sizeof template_keys / sizeof template_keys[0]; i++) {
+        json_t *v = json_object_get(tpl, template_keys[i]);
+        if (v)
+            json_object_set(entry, template_keys[i], v);
+    }
+    json_object_set_new(doc, "@timestamp", json_string(format_utc_ms(now_ms, ts, sizeof ts)));
+    json_object_set_new(doc, "ecs", json_pack("{s:s}", "version", ECS_VERSION));
+    json_object_set_new(doc, "rule", rule);
+    json_t *hosts = json_object_get(tpl, "hosts");
+    if (json_array_size(hosts))
+        json_object_set_new(doc, "related", json_pack("{s:O}", "hosts", hosts));
+    json_object_set_new(doc, "asrlog", json_pack("{s:o}", "unclassified", entry));
+    json_object_set_new(doc, "message", json_string(rv_str(tpl, "template")));
+    json_object_set_new(doc, "event", event);
+    return doc;
+}
+
+/* Writes `doc` (released here) as one line. Returns 0, or -1 when it is NULL or on a write
+ * error. JSON_COMPACT escapes every control character, so one event is always one line. */
+static int put_event(FILE *out, json_t *doc)
+{
+    int rc = doc ? json_dumpf(doc, out, JSON_COMPACT) : -1;
+    json_decref(doc);
+    return rc != 0 || fputc('\n', out) == EOF ? -1 : 0;
+}
+
 int render_ndjson(FILE *out, json_t *report)
 {
     long long now = now_epoch_ms();
     size_t i;
-    json_t *h;
-    json_array_foreach(json_object_get(report, "hosts"), i, h)
+    json_t *x;
+    json_array_foreach(json_object_get(report, "hosts"), i, x)
     {
-        json_t *doc = ecs_host_event(h, report, now);
-        /* JSON_COMPACT escapes every control character, so one event is always one line */
-        int rc = doc ? json_dumpf(doc, out, JSON_COMPACT) : -1;
-        json_decref(doc);
-        if (rc != 0 || fputc('\n', out) == EOF)
+        if (put_event(out, ecs_host_event(x, report, now)) != 0)
+            return -1;
+    }
+    /* then one event per unclassified failure template, best first */
+    json_array_foreach(json_object_get(report, "unclassified"), i, x)
+    {
+        if (put_event(out, ecs_template_event(x, report, now)) != 0)
             return -1;
     }
     return ferror(out) ? -1 : 0;

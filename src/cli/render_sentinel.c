@@ -7,7 +7,8 @@
  * most 1 MB per call and 64 KB per field, so a line never exceeds SENTINEL_MAX_BODY bytes and no
  * field (a string, or the whole serialised AdditionalFields object) exceeds SENTINEL_MAX_FIELD
  * bytes: long strings are cut on a character boundary and AdditionalFields.Truncated says so.
- * No line is written when there are no hosts.
+ * No line is written when there are no hosts. After the host records come one record per
+ * unclassified failure template of the report (EventType UnclassifiedFailureTemplate).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +147,23 @@ static json_t *additional_fields(json_t *h, json_t *report)
     return add;
 }
 
+/* Puts `add` (consumed) into `rec` as AdditionalFields, fitted to SENTINEL_MAX_FIELD bytes with
+ * Truncated set when something was cut (here or before: `cut`). Returns 0, or -1 when out of
+ * memory. */
+static int set_additional(json_t *rec, json_t *add, int cut)
+{
+    /* "Truncated": false takes more room than true, so the fitted object stays within bounds */
+    if (add)
+        json_object_set_new(add, "Truncated", json_false());
+    json_t *fitted = add ? fit_object(add, SENTINEL_MAX_FIELD, &cut) : NULL;
+    json_decref(add);
+    if (!fitted)
+        return -1;
+    json_object_set_new(fitted, "Truncated", json_boolean(cut));
+    json_object_set_new(rec, "AdditionalFields", fitted);
+    return 0;
+}
+
 /* One record for a host. New reference, NULL when out of memory. */
 static json_t *sentinel_record(json_t *h, json_t *report, long long now_ms)
 {
@@ -180,17 +198,58 @@ static json_t *sentinel_record(json_t *h, json_t *report, long long now_ms)
                                                                                  : "Linux"));
     set_capped(rec, "EventMessage", msg, &cut);
     free(msg);
-    json_t *add = additional_fields(h, report);
-    /* "Truncated": false takes more room than true, so the fitted object stays within bounds */
-    json_object_set_new(add, "Truncated", json_false());
-    json_t *fitted = add ? fit_object(add, SENTINEL_MAX_FIELD, &cut) : NULL;
-    json_decref(add);
-    if (!fitted) {
+    if (set_additional(rec, additional_fields(h, report), cut) != 0) {
         json_decref(rec);
         return NULL;
     }
-    json_object_set_new(fitted, "Truncated", json_boolean(cut));
-    json_object_set_new(rec, "AdditionalFields", fitted);
+    return rec;
+}
+
+/* The members of an "unclassified" entry copied into AdditionalFields, and their names there. */
+static const char *const template_fields[][2] = {
+    {"TemplateId", "id"},       {"Template", "template"},       {"Score", "score"},
+    {"Count", "count"},         {"FailedHosts", "failed_hosts"}, {"Hosts", "hosts"},
+    {"OtherHosts", "other_hosts"}, {"LogTypes", "log_types"},   {"Examples", "examples"},
+};
+
+/* One record for an unclassified failure template: EventType UnclassifiedFailureTemplate,
+ * EventResult Failure, the scan time, the template as EventMessage and the entry in
+ * AdditionalFields. No device fields: a template spans hosts. New reference, NULL when out of
+ * memory. */
+static json_t *sentinel_template_record(json_t *tpl, json_t *report, long long now_ms)
+{
+    char ts[40];
+    int cut = 0;
+    json_t *rec = json_object();
+    json_t *add = json_pack("{s:s}", "Analyzer", "asrlog " ASRLOG_VERSION);
+    if (!rec || !add) {
+        json_decref(rec);
+        json_decref(add);
+        return NULL;
+    }
+    format_utc_ms(now_ms, ts, sizeof ts);
+    json_object_set_new(rec, "TimeGenerated", json_string(ts));
+    json_object_set_new(rec, "EventStartTime", json_string(ts));
+    json_object_set_new(rec, "EventEndTime", json_string(ts));
+    json_object_set_new(rec, "EventCount", json_integer(1));
+    json_object_set_new(rec, "EventType", json_string("UnclassifiedFailureTemplate"));
+    json_object_set_new(rec, "EventResult", json_string("Failure"));
+    json_object_set_new(rec, "EventSeverity", json_string(template_severity()->sentinel));
+    json_object_set_new(rec, "EventProduct", json_string("Azure Site Recovery Mobility Service"));
+    json_object_set_new(rec, "EventVendor", json_string("Microsoft"));
+    json_object_set_new(rec, "EventSchemaVersion", json_string(SENTINEL_SCHEMA_VERSION));
+    set_capped(rec, "EventMessage", rv_str(tpl, "template"), &cut);
+    if (json_is_string(json_object_get(report, "catalog_hash")))
+        json_object_set(add, "CatalogHash", json_object_get(report, "catalog_hash"));
+    for (size_t i = 0; i < sizeof template_fields / sizeof template_fields[0]; i++) {
+        json_t *v = json_object_get(tpl, template_fields[i][1]);
+        if (v && !json_is_null(v))
+            json_object_set_new(add, template_fields[i][0], json_deep_copy(v));
+    }
+    if (set_additional(rec, add, cut) != 0) {
+        json_decref(rec);
+        return NULL;
+    }
     return rec;
 }
 
@@ -204,31 +263,44 @@ static int flush_batch(FILE *out, json_t *batch)
     return json_array_clear(batch);
 }
 
+/* Adds `rec` (consumed; NULL: out of memory) to `batch`, first writing the batch out when the
+ * record would take the body (*body bytes so far) past SENTINEL_MAX_BODY. Returns 0 or -1. */
+static int add_record(FILE *out, json_t *batch, size_t *body, json_t *rec)
+{
+    if (!rec)
+        return -1;
+    int rc = 0;
+    /* a record holds a handful of fields of at most 64 KB, so it fits in a body alone */
+    size_t size = json_size(rec) + (json_array_size(batch) ? 1 : 0); /* "," */
+    if (*body + size > SENTINEL_MAX_BODY && json_array_size(batch)) {
+        rc = flush_batch(out, batch);
+        *body = 2; /* "[" and "]" */
+        size = json_size(rec);
+    }
+    json_array_append_new(batch, rec);
+    *body += size;
+    return rc;
+}
+
 int render_sentinel(FILE *out, json_t *report)
 {
     long long now = now_epoch_ms();
     json_t *batch = json_array();
     size_t body = 2, i; /* "[" and "]" */
-    json_t *h;
+    json_t *x;
     int rc = batch ? 0 : -1;
-    json_array_foreach(json_object_get(report, "hosts"), i, h)
+    json_array_foreach(json_object_get(report, "hosts"), i, x)
     {
-        json_t *rec = rc == 0 ? sentinel_record(h, report, now) : NULL;
-        if (!rec) {
-            rc = -1;
-            break;
-        }
-        /* a record holds a handful of fields of at most 64 KB, so it fits in a body alone */
-        size_t size = json_size(rec) + (json_array_size(batch) ? 1 : 0); /* "," */
-        if (body + size > SENTINEL_MAX_BODY && json_array_size(batch)) {
-            rc = flush_batch(out, batch);
-            body = 2;
-            size = json_size(rec);
-        }
-        json_array_append_new(batch, rec);
-        body += size;
+        if (rc == 0)
+            rc = add_record(out, batch, &body, sentinel_record(x, report, now));
     }
-    if (rc == 0)
+    /* then one record per unclassified failure template, best first */
+    json_array_foreach(json_object_get(report, "unclassified"), i, x)
+    {
+        if (rc == 0)
+            rc = add_record(out, batch, &body, sentinel_template_record(x, report, now));
+    }
+    if (rc == 0 && batch)
         rc = flush_batch(out, batch);
     json_decref(batch);
     return rc == 0 && !ferror(out) ? 0 : -1;

@@ -1,6 +1,7 @@
 /*
  * render_text.c — the human report: fleet summary grouped by root cause, then every failed or
- * warned host with its evidence (file:line) and numbered remediation steps.
+ * warned host with its evidence (file:line) and numbered remediation steps, then the
+ * unclassified failure templates when the report has any.
  */
 #include <stdio.h>
 #include <string.h>
@@ -115,6 +116,23 @@ static void cause_codes(const pen *p, json_t *rc)
     fprintf(p->out, "%ssignature %s\n", any ? "  " : "", jstr(rc, "signature"));
 }
 
+/* For an unclassified host: its generic finding and the ids of its templates. */
+static void unclassified_cause(const pen *p, json_t *rc)
+{
+    json_t *generic = json_object_get(rc, "generic");
+    if (json_is_object(generic))
+        fprintf(p->out, "    Generic finding: %s (%s)\n", jstr(generic, "title"),
+                jstr(generic, "signature"));
+    json_t *ids = json_object_get(rc, "templates");
+    if (!json_array_size(ids))
+        return;
+    size_t i;
+    json_t *id;
+    fprintf(p->out, "    Templates:");
+    json_array_foreach(ids, i, id) { fprintf(p->out, " %s", json_string_value(id)); }
+    fprintf(p->out, " (under Unclassified failures)\n");
+}
+
 static void host_block(const pen *p, json_t *h)
 {
     const char *label, *color;
@@ -136,6 +154,7 @@ static void host_block(const pen *p, json_t *h)
     }
     fprintf(p->out, "    %sRoot cause:%s %s\n", BOLD(p), RESET(p), jstr(rc, "title"));
     cause_codes(p, rc);
+    unclassified_cause(p, rc);
     fprintf(p->out, "    %sEvidence:%s\n", BOLD(p), RESET(p));
     size_t i;
     json_t *e;
@@ -176,6 +195,70 @@ static void host_block(const pen *p, json_t *h)
     }
 }
 
+/* Templates listed in full before "… and N more", and host names shown per template. */
+#define TEXT_MAX_TEMPLATES 20
+#define TEXT_MAX_TEMPLATE_HOSTS 5
+
+/* One template of the "unclassified" array: id, score, hosts, the template, one example. */
+static void template_block(const pen *p, json_t *t)
+{
+    json_t *hosts = json_object_get(t, "hosts");
+    size_t n = json_array_size(hosts), i;
+    json_t *h;
+    fprintf(p->out, "  %s%s%s  score %lld  %lld failed host%s", BOLD(p), jstr(t, "id"), RESET(p),
+            jint(t, "score"), jint(t, "failed_hosts"), jint(t, "failed_hosts") == 1 ? "" : "s");
+    if (jint(t, "other_hosts"))
+        fprintf(p->out, " (and %lld other)", jint(t, "other_hosts"));
+    fprintf(p->out, ":");
+    json_array_foreach(hosts, i, h)
+    {
+        if (i == TEXT_MAX_TEMPLATE_HOSTS) {
+            fprintf(p->out, " … and %zu more", n - i);
+            break;
+        }
+        fprintf(p->out, "%s ", i ? "," : "");
+        put_clean(p->out, json_string_value(h) ? json_string_value(h) : "");
+    }
+    fprintf(p->out, "\n    ");
+    put_clean(p->out, jstr(t, "template"));
+    fputc('\n', p->out);
+    json_t *ex = json_array_get(json_object_get(t, "examples"), 0);
+    if (json_is_object(ex)) {
+        fprintf(p->out, "      %s", DIM(p));
+        put_clean(p->out, jstr(ex, "file"));
+        fprintf(p->out, ":%lld%s  ", jint(ex, "line"), RESET(p));
+        put_clean(p->out, jstr(ex, "text"));
+        fputc('\n', p->out);
+    }
+}
+
+/* The "Unclassified failures" section: the first TEXT_MAX_TEMPLATES templates, then how to
+ * make a signature of the first. Nothing when the report has none. */
+static void unclassified_section(const pen *p, json_t *report)
+{
+    json_t *tpls = json_object_get(report, "unclassified");
+    size_t n = json_array_size(tpls), i;
+    json_t *t;
+    if (n == 0)
+        return;
+    fprintf(p->out, "\n%sUnclassified failures%s (%zu template%s)\n", BOLD(p), RESET(p), n,
+            n == 1 ? "" : "s");
+    fprintf(p->out, "  %sfailure lines of failed hosts that no signature explains, grouped; the "
+                    "most particular to them first%s\n",
+            DIM(p), RESET(p));
+    json_array_foreach(tpls, i, t)
+    {
+        if (i == TEXT_MAX_TEMPLATES) {
+            fprintf(p->out, "  … and %zu more (see --format json)\n", n - i);
+            break;
+        }
+        template_block(p, t);
+    }
+    fprintf(p->out, "  make a signature: asrlog signatures new --from-template %s --report "
+                    "report.json\n",
+            jstr(json_array_get(tpls, 0), "id"));
+}
+
 int render_text(FILE *out, json_t *report, const text_style *style)
 {
     pen p = {out, style->color};
@@ -202,6 +285,7 @@ int render_text(FILE *out, json_t *report, const text_style *style)
     }
     if (!first)
         fputc('\n', out);
+    unclassified_section(&p, report);
     json_t *in;
     first = 1;
     json_array_foreach(json_object_get(report, "inputs"), i, in)

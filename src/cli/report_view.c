@@ -177,6 +177,14 @@ void rv_free(report_view *v)
     memset(v, 0, sizeof *v);
 }
 
+json_t *rv_attention_host(const report_view *v, const char *name)
+{
+    for (size_t i = 0; name && i < v->n_hosts; i++)
+        if (strcmp(rv_str(v->hosts[i], "host"), name) == 0)
+            return v->hosts[i];
+    return NULL;
+}
+
 /* Appends a new string made by `fmt` and a long long to `arr`. */
 static void append_code(json_t *arr, const char *fmt, long long n)
 {

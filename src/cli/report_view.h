@@ -79,6 +79,23 @@ json_t *rv_cause_codes(json_t *root_cause);
  */
 size_t rv_bar_pos(size_t count, size_t max, size_t full);
 
+/* ---- unclassified failure templates (the report's "unclassified" array) -------------------- */
+
+/* Templates shown in a report before "… and N more", and host names shown per template. */
+#define RV_MAX_TEMPLATES 50
+#define RV_MAX_TEMPLATE_HOSTS 10
+
+/* The sentence under the "Unclassified failures" heading. */
+#define RV_UNCLASSIFIED_INTRO                                                                     \
+    "Failure lines of failed hosts that no signature explains, grouped into templates: the "    \
+    "variable parts (numbers, dates, paths, addresses, quoted text) are masked, and a part that " \
+    "differs between hosts shows as <*>. The template most particular to those hosts comes "    \
+    "first; its score is the share, in percent, of the hosts having it that are such failures."
+
+/* rv_attention_host — the host of v->hosts (failed, warned or unknown) named `name`, or NULL.
+ * Borrowed from the report. */
+json_t *rv_attention_host(const report_view *v, const char *name);
+
 /*
  * An escaper: for byte `c` of the text, returns the text to write instead, or NULL to write
  * `c` as is. `buf` (4 bytes) may hold the returned text.

@@ -1,6 +1,7 @@
 /*
  * syslog_send.c — `asrlog scan --syslog tcp://HOST:PORT` (or udp://): sends one syslog message
- * per host verdict instead of writing to standard output.
+ * per host verdict, then one per unclassified failure template of the report (severity
+ * warning), instead of writing to standard output.
  *
  * Each message is RFC 5424 — "<PRI>1 TIMESTAMP HOSTNAME asrlog PROCID - - MSG" — with the
  * rendered event (a CEF line, or an ECS JSON line) as MSG, facility user (1) and the severity
@@ -138,15 +139,19 @@ static void local_hostname(char *buf, size_t n)
 }
 
 /*
- * render_one — renders the report restricted to one host with `render` into a malloc'd buffer,
- * without its final newline. Returns the buffer (*len set), or NULL on failure.
+ * render_one — renders the report restricted to one host, or (`host` NULL) to one unclassified
+ * failure template `tpl`, with `render` into a malloc'd buffer, without its final newline.
+ * Returns the buffer (*len set), or NULL on failure.
  */
-static char *render_one(json_t *report, json_t *host, syslog_renderer render, size_t *len)
+static char *render_one(json_t *report, json_t *host, json_t *tpl, syslog_renderer render,
+                        size_t *len)
 {
-    json_t *one = json_copy(report); /* shallow: shares everything but the hosts array */
+    json_t *one = json_copy(report); /* shallow: shares everything but the two arrays */
     char *buf = NULL;
     FILE *m = open_memstream(&buf, len);
-    int bad = !one || !m || json_object_set_new(one, "hosts", json_pack("[O]", host)) != 0;
+    int bad = !one || !m ||
+              json_object_set_new(one, "hosts", host ? json_pack("[O]", host) : json_array()) ||
+              json_object_set_new(one, "unclassified", tpl ? json_pack("[O]", tpl) : json_array());
     bad = bad || render(m, one) != 0;
     if (m && fclose(m) != 0)
         bad = 1;
@@ -202,23 +207,29 @@ int syslog_send_report(const char *url, syslog_renderer render, json_t *report, 
     char hostname[256];
     local_hostname(hostname, sizeof hostname);
     int rc = 0;
-    size_t i;
-    json_t *h;
-    json_array_foreach(json_object_get(report, "hosts"), i, h)
-    {
+    json_t *hosts = json_object_get(report, "hosts");
+    json_t *tpls = json_object_get(report, "unclassified");
+    size_t n_hosts = json_array_size(hosts), total = n_hosts + json_array_size(tpls);
+    /* every host, then every unclassified failure template: one message each */
+    for (size_t i = 0; i < total && rc == 0; i++) {
+        json_t *h = i < n_hosts ? json_array_get(hosts, i) : NULL;
+        json_t *tpl = h ? NULL : json_array_get(tpls, i - n_hosts);
         size_t len = 0;
-        char *msg = render_one(report, h, render, &len);
+        char *msg = render_one(report, h, tpl, render, &len);
         if (!msg) {
-            snprintf(why, n, "cannot render the event of host %zu", i + 1);
+            if (h)
+                snprintf(why, n, "cannot render the event of host %zu", i + 1);
+            else
+                snprintf(why, n, "cannot render the event of template %zu", i - n_hosts + 1);
             rc = -1;
             break;
         }
-        int sent = send_message(fd, t.udp, host_severity_of(h)->syslog, hostname, msg, len);
+        int severity = h ? host_severity_of(h)->syslog : template_severity()->syslog;
+        int sent = send_message(fd, t.udp, severity, hostname, msg, len);
         free(msg);
         if (sent != 0) {
             snprintf(why, n, "sending failed: %s", strerror(errno));
             rc = -1;
-            break;
         }
     }
     if (close(fd) != 0 && rc == 0) {

@@ -9,6 +9,7 @@
  *      (raw bytes in: gzip, UTF-16 and line endings are handled inside).
  *   5. asr_analysis_report()   classify and build the report (a jansson object, the contract
  *                              of DESIGN.md); the caller renders it in any format.
+ *                              asr_analysis_finish() builds the last one with less memory.
  *   6. free in reverse order.
  *
  * Ownership: every asr_..._new / asr_..._load returns an object the caller frees with the matching *_free.
@@ -43,6 +44,8 @@ typedef enum asr_error {
     ASR_ERR_LIMIT,        /* a configured limit was reached; data before it was kept */
     ASR_ERR_SCAN,         /* Hyperscan scan call failed */
     ASR_ERR_NOT_FOUND,    /* lookup found nothing */
+    ASR_ERR_PARTIAL,      /* a partial result (scan --partial) is damaged or from another
+                             catalogue (diag says why) */
     ASR_ERR__COUNT
 } asr_error;
 
@@ -148,6 +151,29 @@ asr_error asr_catalog_explain(const asr_catalog *cat, const char *query, json_t 
  */
 asr_error asr_catalog_test(const asr_catalog *cat, json_t **failures, size_t *examples);
 
+/*
+ * asr_catalog_lint — checks the files that asr_catalog_load() would read (same `files`,
+ * `n_builtin`), but reports every problem instead of stopping at the first: invalid JSON and
+ * schema mistakes (one per file or signature, which is then left out), duplicate ids, user
+ * signatures that replace a built-in one (a note), extract expressions PCRE2 refuses and
+ * match expressions Hyperscan refuses (with the engine's reason), failing examples, and pairs
+ * of failure/warning signatures that hit the same example line at the same specificity with
+ * overlapping log types and OS (a warning: neither wins the root cause by rule).
+ * *out is a new JSON object:
+ *   {"findings": [{"file", "line", "column", "severity": "error"|"warning"|"note",
+ *                  "ids": [...], "code", "message"}],
+ *    "errors": N, "warnings": N, "notes": N, "signatures": N, "examples": N}
+ * with findings sorted by file (in `files` order), line and column. Codes: invalid-json,
+ * schema, duplicate-id, override, pcre2-compile, hs-compile, example-fails, ambiguous, empty.
+ * `builtin` (optional) is the catalogue loaded from files[0..n_builtin) alone, e.g. with its
+ * database from the cache: when it holds exactly the signatures those files define, its
+ * database finds them and only the other signatures are compiled. NULL: all are compiled.
+ * Returns ASR_OK whenever the check ran, whatever it found; ASR_ERR_ARG, ASR_ERR_NOMEM or
+ * ASR_ERR_SCAN otherwise.
+ */
+asr_error asr_catalog_lint(const asr_source *files, size_t n_files, size_t n_builtin,
+                           const asr_catalog *builtin, json_t **out);
+
 /* ---- scanning --------------------------------------------------------------------------- */
 
 typedef struct asr_scanner asr_scanner;
@@ -239,6 +265,32 @@ asr_error asr_input_new_part(asr_scanner *scanner, const asr_input_info *info, c
  */
 asr_error asr_input_merge(asr_input *whole, asr_input *part);
 
+/*
+ * Following a live log (asrlog scan --follow). The input of a file that keeps growing is fed
+ * as bytes arrive and never ended; each attempt that ends in it is taken out as an input of its
+ * own, which an analysis turns into that attempt's verdict. The live input then holds only
+ * the attempt in progress, so its memory does not grow with the file.
+ */
+
+/*
+ * asr_input_take_ended — scans every complete line fed to `in` so far (an incomplete last line
+ * waits for its newline) and takes out the first ended attempt, if any: an attempt-end hit
+ * (exit-code or completion line) and every hit before it, up to the next attempt start. When
+ * no attempt start follows yet, the attempt is taken only with `all` (the caller has read
+ * everything there is for now); hits that arrive later before the next attempt start are that
+ * attempt's tail and are dropped. *out is an ended input (same path, hosts, log type and line
+ * numbers) for asr_analysis_add, or NULL when no attempt has ended; call again until NULL.
+ * Logs of many hosts whose jobs interleave (push_service, portal_error) have no attempts to
+ * take: their hits are dropped. After asr_input_end (the file is complete; its last line
+ * counted even without a newline) it takes what is left. Not for an input read in pieces
+ * (ASR_ERR_ARG). Returns ASR_ERR_NOMEM (the input is unchanged) or ASR_ERR_SCAN.
+ */
+asr_error asr_input_take_ended(asr_input *in, int all, asr_input **out);
+
+/* asr_input_log_type — the input's log type as the report names it ("linux_install",
+ * "push_service", …; "unknown" until content decides it). Owned by the library. */
+const char *asr_input_log_type(const asr_input *in);
+
 /* ---- analysis and report ---------------------------------------------------------------- */
 
 asr_error asr_analysis_new(const asr_catalog *cat, asr_analysis **out);
@@ -253,7 +305,50 @@ asr_error asr_analysis_add(asr_analysis *a, asr_input *in);
  */
 asr_error asr_analysis_report(asr_analysis *a, json_t **out);
 
+/*
+ * asr_analysis_finish — asr_analysis_report() for the last report of an analysis: the same
+ * document, built while the inputs are freed (their hits once the hosts are written, each
+ * input once its "inputs" entry is), so that the inputs and the report are never both held
+ * whole; with many files that halves the peak memory. Afterwards, even after a failure, the
+ * analysis holds no input: only asr_analysis_free() may follow. *out is a new reference.
+ */
+asr_error asr_analysis_finish(asr_analysis *a, json_t **out);
+
 void asr_analysis_free(asr_analysis *a);
+
+/*
+ * Partial results (`asrlog scan --partial`, `asrlog merge`): a shard's inputs, each saved as
+ * one JSON object after it ended, and added to another analysis later. An analysis built from
+ * the saved inputs of every shard reports exactly what one analysis of all inputs reports,
+ * provided both use the same catalogue (the caller checks asr_catalog_hash). The object's
+ * fields are documented in docs/partial-format.md.
+ */
+
+/* asr_analysis_count — how many inputs were added to `a`. */
+size_t asr_analysis_count(const asr_analysis *a);
+
+/* asr_analysis_input_json — the i-th added input (in the order added) as a new JSON object
+ * (*out, a new reference). ASR_ERR_ARG when i is out of range. */
+asr_error asr_analysis_input_json(const asr_analysis *a, size_t i, json_t **out);
+
+/*
+ * asr_analysis_add_json — rebuilds an input from an object that asr_analysis_input_json made
+ * (with the same catalogue) and adds it to `a`. ASR_ERR_PARTIAL, with `diag` saying which
+ * field is wrong, when the object is not such an input; nothing is added then.
+ */
+asr_error asr_analysis_add_json(asr_analysis *a, const json_t *obj, asr_diag *diag);
+
+/* ---- unclassified failures ---------------------------------------------------------------- */
+
+/*
+ * asr_template_signature — a ready-to-edit catalogue file (JSON: family "local", one
+ * signature) from one entry of a report's "unclassified" array: the match expression follows
+ * the template from its first word (the time-stamp prefix is left out, masked parts become
+ * character classes), the examples are the entry's real lines, and a near miss is made by
+ * dropping the first word. Title and remediation say TODO. ASR_ERR_ARG when the entry lacks
+ * "id", "template" or "examples", or the template has no word. *out is a new reference.
+ */
+asr_error asr_template_signature(const json_t *entry, json_t **out);
 
 /* ---- redaction -------------------------------------------------------------------------- */
 

@@ -64,6 +64,8 @@ struct asr_input {
     int64_t carry_tid;
     asr_time carry_time;
     int is_part;            /* a piece of a larger input (asr_input_new_part) */
+    int tail_taken;         /* asr_input_take_ended: the last attempt taken had no start after
+                               it, so hits before the next attempt start are its tail */
     asr_limits limits;      /* the scanner's when the input started, defaults filled in */
     asr_hit *hits;
     size_t n_hits, cap_hits;
@@ -89,16 +91,23 @@ struct asr_scanner {
     asr_match *matches;
     size_t n_matches, cap_matches;
     int match_oom;
+    json_t *field_cache;    /* extracted field objects already made, by their text: hits with
+                               equal fields share one object (intern_fields) */
     /* the block being scanned (valid during scan_block) */
     const char *block;
     size_t block_len;
     uint64_t block_base;
 };
 
+/* Signature id -> index of a catalogue, for reading partial results (partial.c). */
+typedef struct asr_sig_ids asr_sig_ids;
+void asr_sig_ids_free(asr_sig_ids *ids);
+
 struct asr_analysis {
     const asr_catalog *cat;
     struct asr_input **inputs;
     size_t n_inputs, cap_inputs;
+    asr_sig_ids *ids;       /* built by the first asr_analysis_add_json, or NULL */
 };
 
 #endif

@@ -16,7 +16,8 @@
 #include "util.h"
 
 static const char *const effect_names[ASR_EFFECT__COUNT] = {
-    "failure", "warning", "success", "attempt-start", "attempt-end", "context"};
+    "failure", "warning", "success", "attempt-start", "attempt-end", "context",
+    "failure-line"};
 
 static const char *const outcome_names[] = {"unknown", "succeeded", "succeeded_with_warnings",
                                             "failed"};
@@ -76,10 +77,8 @@ static void diag_at(asr_diag *diag, const asr_source *src, int line, int col, co
     snprintf(diag->text, sizeof diag->text, "%s:%d:%d: %s", src->name, line, col, msg);
 }
 
-/* Position of signature number `index` (with id `id`, may be NULL) in the source text:
- * the `"id": "<id>"` member when found, else the index-th `"id"` key, else 1:1. */
-static void locate_signature(const asr_source *src, size_t index, const char *id, int *line,
-                             int *col)
+void asr_signature_locate(const asr_source *src, size_t index, const char *id, size_t nth,
+                          int *line, int *col)
 {
     const char *hit = NULL;
     if (id) {
@@ -96,7 +95,7 @@ static void locate_signature(const asr_source *src, size_t index, const char *id
                 const char *k = q - 1;
                 while (k > src->text && isspace((unsigned char)*k))
                     k--;
-                if (k >= src->text + 3 && memcmp(k - 3, "\"id\"", 4) == 0) {
+                if (k >= src->text + 3 && memcmp(k - 3, "\"id\"", 4) == 0 && nth-- == 0) {
                     hit = k - 3;
                     break;
                 }
@@ -132,6 +131,7 @@ typedef struct vctx {
     size_t index;
     const char *id;
     asr_diag *diag;
+    int extract_failed;     /* set when PCRE2 refused the `extract` expression */
 } vctx;
 
 /* Reports an error about the current signature. */
@@ -143,7 +143,7 @@ static int verr(const vctx *v, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     int line, col;
-    locate_signature(v->src, v->index, v->id, &line, &col);
+    asr_signature_locate(v->src, v->index, v->id, 0, &line, &col);
     if (v->id)
         diag_at(v->diag, v->src, line, col, "signature '%s': %s", v->id, msg);
     else
@@ -358,7 +358,7 @@ static int check_examples(const vctx *v, json_t *obj)
 }
 
 /* Compiles sig->extract (if any) with PCRE2 and JIT. */
-static int compile_extract(const vctx *v, json_t *obj, asr_signature *sig)
+static int compile_extract(vctx *v, json_t *obj, asr_signature *sig)
 {
     json_t *x = json_object_get(obj, "extract");
     if (!x)
@@ -372,6 +372,7 @@ static int compile_extract(const vctx *v, json_t *obj, asr_signature *sig)
     if (!sig->extract) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(errcode, msg, sizeof msg);
+        v->extract_failed = 1;
         return verr(v, "extract: PCRE2 error at offset %zu: %s", (size_t)erroff, (char *)msg);
     }
     /* JIT is an optimisation only: when it is unavailable the interpreter is used. */
@@ -485,54 +486,53 @@ json_t *asr_sig_json(const asr_signature *sig)
     return obj;
 }
 
-/* Validates one signature object and fills `sig`. Returns 1 on success. */
-static int load_signature(const asr_source *src, size_t index, json_t *obj, const char *family,
-                          asr_signature *sig, asr_diag *diag)
+/* Validates one signature object and fills `sig`. Returns 1 on success, 0 with v->diag set. */
+static int load_signature(vctx *v, json_t *obj, const char *family, asr_signature *sig)
 {
-    vctx v = {src, index, NULL, diag};
+    const asr_source *src = v->src;
     if (!json_is_object(obj))
-        return verr(&v, "must be an object");
+        return verr(v, "must be an object");
     json_t *idj = json_object_get(obj, "id");
     if (idj && json_is_string(idj))
-        v.id = json_string_value(idj);
+        v->id = json_string_value(idj);
     const char *key;
     json_t *val;
     json_object_foreach(obj, key, val)
     {
         if (!key_allowed(key))
-            return verr(&v, "unknown key '%s'", key);
+            return verr(v, "unknown key '%s'", key);
     }
     const char *id, *title, *match;
-    if (!need_string(&v, obj, "id", &id))
+    if (!need_string(v, obj, "id", &id))
         return 0;
     if (!id_ok(id))
-        return verr(&v, "'id' may only use lower-case letters, digits, '.', '_' and '-'");
-    if (!need_string(&v, obj, "title", &title) || !need_string(&v, obj, "match", &match))
+        return verr(v, "'id' may only use lower-case letters, digits, '.', '_' and '-'");
+    if (!need_string(v, obj, "title", &title) || !need_string(v, obj, "match", &match))
         return 0;
     static const char *const severities[] = {"error", "warning", "info"};
     static const char *const oses[] = {"any", "windows", "linux"};
     int sev, eff, os;
-    if ((sev = need_enum(&v, obj, "severity", severities, 3)) < 0 ||
-        (eff = need_enum(&v, obj, "effect", effect_names, ASR_EFFECT__COUNT)) < 0 ||
-        (os = need_enum(&v, obj, "os", oses, 3)) < 0)
+    if ((sev = need_enum(v, obj, "severity", severities, 3)) < 0 ||
+        (eff = need_enum(v, obj, "effect", effect_names, ASR_EFFECT__COUNT)) < 0 ||
+        (os = need_enum(v, obj, "os", oses, 3)) < 0)
         return 0;
     json_t *spec = json_object_get(obj, "specificity");
     if (!spec || !json_is_integer(spec) || json_integer_value(spec) < 0 ||
         json_integer_value(spec) > 100)
-        return verr(&v, "'specificity' must be an integer from 0 to 100");
-    if (!check_array(&v, obj, "error_ids", is_int, "an integer", 0) ||
-        !check_array(&v, obj, "exit_codes", is_int, "an integer", 0) ||
-        !check_array(&v, obj, "ep_codes", is_ep_code, "a code such as \"EP0858\"", 0) ||
-        !check_array(&v, obj, "hresults", is_hresult,
+        return verr(v, "'specificity' must be an integer from 0 to 100");
+    if (!check_array(v, obj, "error_ids", is_int, "an integer", 0) ||
+        !check_array(v, obj, "exit_codes", is_int, "an integer", 0) ||
+        !check_array(v, obj, "ep_codes", is_ep_code, "a code such as \"EP0858\"", 0) ||
+        !check_array(v, obj, "hresults", is_hresult,
                      "\"0x\" followed by upper-case hex digits", 0) ||
-        !check_array(&v, obj, "error_names", is_nonempty_string, "a non-empty string", 0))
+        !check_array(v, obj, "error_names", is_nonempty_string, "a non-empty string", 0))
         return 0;
     sig->effect = (asr_effect)eff;
     sig->os = os == 1 ? ASR_OS_WINDOWS : os == 2 ? ASR_OS_LINUX : ASR_OS_ANY;
     sig->specificity = (int)json_integer_value(spec);
-    if (!check_remediation(&v, obj, sig->effect) || !check_examples(&v, obj) ||
-        !load_log_types(&v, obj, sig) || !load_flags(&v, obj, sig) ||
-        !load_exit_outcomes(&v, obj, sig) || !compile_extract(&v, obj, sig))
+    if (!check_remediation(v, obj, sig->effect) || !check_examples(v, obj) ||
+        !load_log_types(v, obj, sig) || !load_flags(v, obj, sig) ||
+        !load_exit_outcomes(v, obj, sig) || !compile_extract(v, obj, sig))
         return 0;
     sig->id = asr_strdup(id);
     sig->title = asr_strdup(title);
@@ -543,8 +543,43 @@ static int load_signature(const asr_source *src, size_t index, json_t *obj, cons
     sig->json = json_incref(obj);
     if (!sig->id || !sig->title || !sig->family || !sig->severity || !sig->source_file ||
         !sig->match)
-        return verr(&v, "out of memory");
+        return verr(v, "out of memory");
     return 1;
+}
+
+asr_error asr_signature_parse(const asr_source *src, size_t index, json_t *obj,
+                              const char *family, asr_signature *sig, asr_diag *diag)
+{
+    vctx v = {src, index, NULL, diag, 0};
+    if (load_signature(&v, obj, family, sig))
+        return ASR_OK;
+    return v.extract_failed ? ASR_ERR_COMPILE : ASR_ERR_CATALOG;
+}
+
+asr_error asr_catalog_parse_file(const asr_source *src, json_t **root, const char **family,
+                                 json_t **sigs, int *json_ok, asr_diag *diag)
+{
+    json_error_t jerr;
+    json_t *r = json_loadb(src->text, src->len, JSON_REJECT_DUPLICATES, &jerr);
+    if (json_ok)
+        *json_ok = r != NULL;
+    if (!r) {
+        diag_at(diag, src, jerr.line, jerr.column, "invalid JSON: %s", jerr.text);
+        return ASR_ERR_CATALOG;
+    }
+    json_t *fam = json_object_get(r, "family");
+    json_t *arr = json_object_get(r, "signatures");
+    if (!json_is_object(r) || !json_is_string(fam) || !json_is_array(arr)) {
+        diag_at(diag, src, 1, 1,
+                "a catalogue file is an object with \"family\" (string) and \"signatures\" "
+                "(array)");
+        json_decref(r);
+        return ASR_ERR_CATALOG;
+    }
+    *root = r;
+    *family = json_string_value(fam);
+    *sigs = arr;
+    return ASR_OK;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -567,35 +602,25 @@ static long find_id(const sig_vec *sv, const char *id)
 static asr_error load_file(const asr_source *src, int builtin, size_t first_user, sig_vec *sv,
                            asr_diag *diag)
 {
-    json_error_t jerr;
-    json_t *root = json_loadb(src->text, src->len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        diag_at(diag, src, jerr.line, jerr.column, "invalid JSON: %s", jerr.text);
+    json_t *root, *sigs;
+    const char *family;
+    if (asr_catalog_parse_file(src, &root, &family, &sigs, NULL, diag) != ASR_OK)
         return ASR_ERR_CATALOG;
-    }
     asr_error err = ASR_ERR_CATALOG;
-    json_t *family = json_object_get(root, "family");
-    json_t *sigs = json_object_get(root, "signatures");
-    if (!json_is_object(root) || !json_is_string(family) || !json_is_array(sigs)) {
-        diag_at(diag, src, 1, 1,
-                "a catalogue file is an object with \"family\" (string) and \"signatures\" "
-                "(array)");
-        goto out;
-    }
     size_t i;
     json_t *obj;
     json_array_foreach(sigs, i, obj)
     {
         asr_signature sig;
         memset(&sig, 0, sizeof sig);
-        if (!load_signature(src, i, obj, json_string_value(family), &sig, diag)) {
+        if (asr_signature_parse(src, i, obj, family, &sig, diag) != ASR_OK) {
             asr_signature_clear(&sig);
             goto out;
         }
         long at = find_id(sv, sig.id);
         if (at >= 0 && (builtin || (size_t)at >= first_user)) {
             int line, col;
-            locate_signature(src, i, sig.id, &line, &col);
+            asr_signature_locate(src, i, sig.id, 0, &line, &col);
             diag_at(diag, src, line, col, "duplicate signature id '%s' (first in %s)", sig.id,
                     sv->v[at].source_file);
             asr_signature_clear(&sig);
@@ -653,7 +678,7 @@ static asr_error compile_database(asr_catalog *cat, const asr_source *files, siz
                         src = &files[f];
                 int line = 1, col = 1;
                 if (src)
-                    locate_signature(src, 0, s->id, &line, &col);
+                    asr_signature_locate(src, 0, s->id, 0, &line, &col);
                 snprintf(diag->text, sizeof diag->text,
                          "%s:%d:%d: signature '%s': match: Hyperscan cannot compile it: %s",
                          s->source_file, line, col, s->id, cerr ? cerr->message : "?");

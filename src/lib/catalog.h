@@ -23,6 +23,7 @@ typedef enum asr_effect {
     ASR_EFFECT_ATTEMPT_START,
     ASR_EFFECT_ATTEMPT_END,
     ASR_EFFECT_CONTEXT,
+    ASR_EFFECT_FAILURE_LINE, /* generic failure wording: clustered for unclassified hosts */
     ASR_EFFECT__COUNT
 } asr_effect;
 
@@ -98,6 +99,64 @@ json_t *asr_sig_json(const asr_signature *sig);
 
 /* Frees the members of one signature (catalog.c). */
 void asr_signature_clear(asr_signature *s);
+
+/*
+ * asr_catalog_parse_file — parses one catalogue file: its JSON and its top level (an object
+ * with "family" and "signatures"). On success *root is a new reference and *family and *sigs
+ * point into it. Otherwise ASR_ERR_CATALOG with "file:line:column: message" in diag, and
+ * *json_ok (when given) says whether the JSON itself was sound.
+ */
+asr_error asr_catalog_parse_file(const asr_source *src, json_t **root, const char **family,
+                                 json_t **sigs, int *json_ok, asr_diag *diag);
+
+/*
+ * asr_signature_parse — validates signature number `index` of `src` (the JSON object `obj` of
+ * family `family`) and fills `sig`, which the caller clears with asr_signature_clear() in
+ * every case. Returns ASR_OK; ASR_ERR_COMPILE when only the `extract` expression was refused
+ * by PCRE2; ASR_ERR_CATALOG for any other mistake. The first mistake found is in diag as
+ * "file:line:column: signature 'id': message". The match expression is not compiled here.
+ */
+asr_error asr_signature_parse(const asr_source *src, size_t index, json_t *obj,
+                              const char *family, asr_signature *sig, asr_diag *diag);
+
+/* asr_signature_locate — line and column (1-based) of signature number `index` (with id `id`,
+ * may be NULL) in `src`: its `"id": "<id>"` member (the nth one, from 0, when the file holds
+ * the id several times) when found, else the index-th `"id"` key, else 1:1. */
+void asr_signature_locate(const asr_source *src, size_t index, const char *id, size_t nth,
+                          int *line, int *col);
+
+/* One example line of a signature, as asr_examples_run() hands it over. */
+typedef struct asr_example {
+    size_t sig;                /* index of the signature the example belongs to */
+    int nomatch;               /* 0: a `match` line, 1: a `nomatch` line */
+    const char *text;          /* the line (NUL-terminated; `len` bytes) */
+    size_t len;
+    const unsigned char *seen; /* seen[k] != 0 when signature k hits the line (n_sigs entries) */
+    const char *kind;          /* when the example fails: "match", "nomatch" or "extract" */
+    const char *problem;       /* why it fails; NULL (and kind NULL) when it passes */
+} asr_example;
+
+/* Called for every example line; a result other than ASR_OK stops the walk and is returned. */
+typedef asr_error (*asr_example_fn)(void *ctx, const asr_example *ex);
+
+/* The signatures whose examples asr_examples_run() runs, and the databases that find them. */
+typedef struct asr_example_set {
+    const asr_signature *sigs;    /* n_sigs signatures */
+    size_t n_sigs;
+    const unsigned char *skip;    /* optional: skip[i] != 0 takes signature i out of the run
+                                     (its examples are not run, its hits are ignored) */
+    hs_database_t *const *dbs;    /* block databases whose expression ids index sigs */
+    size_t n_dbs;                 /* at least 1 */
+} asr_example_set;
+
+/*
+ * asr_examples_run — scans every example line of every signature of `set` with all of its
+ * databases and calls fn for it, in signature order, `match` lines before `nomatch` lines.
+ * *examples (optional) counts the lines. Returns ASR_OK, ASR_ERR_ARG, ASR_ERR_NOMEM,
+ * ASR_ERR_SCAN, or fn's error. asr_catalog_test() is this walk over a catalogue's database.
+ */
+asr_error asr_examples_run(const asr_example_set *set, asr_example_fn fn, void *ctx,
+                           size_t *examples);
 
 /* The fast 128-bit hash of catalog_cache.c over the files, as 32 hex digits. */
 void asr_catalog_files_hash(const asr_source *files, size_t n_files, char out[33]);

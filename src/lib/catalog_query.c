@@ -20,6 +20,7 @@ static const char *const error_texts[ASR_ERR__COUNT] = {
     [ASR_ERR_LIMIT] = "size limit reached",
     [ASR_ERR_SCAN] = "pattern scan failed",
     [ASR_ERR_NOT_FOUND] = "not found",
+    [ASR_ERR_PARTIAL] = "invalid partial result",
 };
 
 const char *asr_strerror(asr_error err)
@@ -165,30 +166,59 @@ static int on_example_match(unsigned int id, unsigned long long from, unsigned l
     return 0;
 }
 
-/* Adds one failure record. */
-static void add_failure(json_t *failures, const asr_signature *s, const char *kind,
-                        const char *line, const char *problem)
+/* Fills ex->kind and ex->problem when the example line of signature `s` fails. */
+static void judge_example(const asr_signature *s, pcre2_match_data *md, asr_example *ex)
 {
-    json_array_append_new(failures,
-                          json_pack("{s:s, s:s, s:s, s:s, s:s}", "file", s->source_file,
-                                    "signature", s->id, "kind", kind, "line", line, "problem",
-                                    problem));
+    int hit = ex->seen[ex->sig] != 0;
+    if (!ex->nomatch && !hit) {
+        ex->kind = "match";
+        ex->problem = "the expression does not hit this line";
+    } else if (ex->nomatch && hit) {
+        ex->kind = "nomatch";
+        ex->problem = "the expression hits this near miss";
+    } else if (!ex->nomatch && asr_sig_extract(s) &&
+               pcre2_match(asr_sig_extract(s), (PCRE2_SPTR)ex->text, ex->len, 0, 0, md, NULL) <
+                   0) {
+        ex->kind = "extract";
+        ex->problem = "the extract expression does not match";
+    }
 }
 
-asr_error asr_catalog_test(const asr_catalog *cat, json_t **failures, size_t *examples)
+/* Scans one example line with every database of `set` into seen[] (cleared first); hits of
+ * signatures that are not in force are dropped. */
+static asr_error scan_example(const asr_example_set *set, hs_scratch_t *scratch, hit_set *hs,
+                              const char *text, size_t len)
 {
-    if (!cat || !cat->db || !failures || !examples)
+    memset(hs->seen, 0, set->n_sigs);
+    for (size_t d = 0; d < set->n_dbs; d++)
+        if (hs_scan(set->dbs[d], text, (unsigned)len, 0, scratch, on_example_match, hs) !=
+            HS_SUCCESS)
+            return ASR_ERR_SCAN;
+    for (size_t k = 0; set->skip && k < set->n_sigs; k++)
+        if (set->skip[k])
+            hs->seen[k] = 0;
+    return ASR_OK;
+}
+
+asr_error asr_examples_run(const asr_example_set *set, asr_example_fn fn, void *ctx,
+                           size_t *examples)
+{
+    if (!set || !fn || !set->n_dbs)
         return ASR_ERR_ARG;
     hs_scratch_t *scratch = NULL;
     pcre2_match_data *md = pcre2_match_data_create(64, NULL);
-    hit_set hs = {calloc(cat->n_sigs + 1, 1)};
-    json_t *fails = json_array();
+    hit_set hs = {calloc(set->n_sigs + 1, 1)};
     asr_error err = ASR_ERR_NOMEM;
-    if (!md || !hs.seen || !fails || hs_alloc_scratch(cat->db, &scratch) != HS_SUCCESS)
+    if (!md || !hs.seen)
         goto out;
+    for (size_t d = 0; d < set->n_dbs; d++) /* one scratch, grown to fit every database */
+        if (hs_alloc_scratch(set->dbs[d], &scratch) != HS_SUCCESS)
+            goto out;
     size_t count = 0;
-    for (size_t i = 0; i < cat->n_sigs; i++) {
-        const asr_signature *s = &cat->sigs[i];
+    for (size_t i = 0; i < set->n_sigs; i++) {
+        const asr_signature *s = &set->sigs[i];
+        if (set->skip && set->skip[i])
+            continue;
         json_t *ex = json_object_get(asr_sig_json(s), "examples");
         static const char *const kinds[2] = {"match", "nomatch"};
         for (int k = 0; k < 2; k++) {
@@ -197,35 +227,63 @@ asr_error asr_catalog_test(const asr_catalog *cat, json_t **failures, size_t *ex
             json_t *l;
             json_array_foreach(lines, j, l)
             {
-                const char *text = json_string_value(l);
-                size_t len = json_string_length(l);
+                asr_example one = {i, k, json_string_value(l), json_string_length(l), hs.seen,
+                                   NULL, NULL};
                 count++;
-                memset(hs.seen, 0, cat->n_sigs);
-                if (hs_scan(cat->db, text, (unsigned)len, 0, scratch, on_example_match, &hs) !=
-                    HS_SUCCESS) {
-                    err = ASR_ERR_SCAN;
+                if ((err = scan_example(set, scratch, &hs, one.text, one.len)) != ASR_OK)
                     goto out;
-                }
-                if (k == 0 && !hs.seen[i])
-                    add_failure(fails, s, "match", text, "the expression does not hit this line");
-                else if (k == 1 && hs.seen[i])
-                    add_failure(fails, s, "nomatch", text, "the expression hits this near miss");
-                else if (k == 0 && asr_sig_extract(s) &&
-                         pcre2_match(asr_sig_extract(s), (PCRE2_SPTR)text, len, 0, 0, md, NULL) < 0)
-                    add_failure(fails, s, "extract", text, "the extract expression does not match");
+                judge_example(s, md, &one);
+                if ((err = fn(ctx, &one)) != ASR_OK)
+                    goto out;
             }
         }
     }
-    *examples = count;
-    *failures = fails;
-    fails = NULL;
+    if (examples)
+        *examples = count;
     err = ASR_OK;
 out:
-    json_decref(fails);
     if (scratch)
         hs_free_scratch(scratch);
     if (md)
         pcre2_match_data_free(md);
     free(hs.seen);
     return err;
+}
+
+/* What asr_catalog_test collects. */
+typedef struct test_ctx {
+    const asr_catalog *cat;
+    json_t *failures;
+} test_ctx;
+
+/* asr_catalog_test's callback: one failure record per failing example. */
+static asr_error add_failure(void *ctx, const asr_example *ex)
+{
+    test_ctx *t = ctx;
+    if (!ex->kind)
+        return ASR_OK;
+    const asr_signature *s = &t->cat->sigs[ex->sig];
+    json_array_append_new(t->failures,
+                          json_pack("{s:s, s:s, s:s, s:s, s:s}", "file", s->source_file,
+                                    "signature", s->id, "kind", ex->kind, "line", ex->text,
+                                    "problem", ex->problem));
+    return ASR_OK;
+}
+
+asr_error asr_catalog_test(const asr_catalog *cat, json_t **failures, size_t *examples)
+{
+    if (!cat || !cat->db || !failures || !examples)
+        return ASR_ERR_ARG;
+    test_ctx t = {cat, json_array()};
+    if (!t.failures)
+        return ASR_ERR_NOMEM;
+    hs_database_t *dbs[1] = {cat->db};
+    asr_example_set set = {cat->sigs, cat->n_sigs, NULL, dbs, 1};
+    asr_error err = asr_examples_run(&set, add_failure, &t, examples);
+    if (err) {
+        json_decref(t.failures);
+        return err;
+    }
+    *failures = t.failures;
+    return ASR_OK;
 }

@@ -19,6 +19,9 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "cluster.h"
+#include "jshare.h"
+#include "sha256.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* analysis object */
@@ -61,6 +64,7 @@ void asr_analysis_free(asr_analysis *a)
     for (size_t i = 0; i < a->n_inputs; i++)
         asr_input_free(a->inputs[i]);
     free(a->inputs);
+    asr_sig_ids_free(a->ids);
     free(a);
 }
 
@@ -255,6 +259,7 @@ typedef struct attempt {
     asr_outcome end_outcome;
     const asr_hit *end_hit;
     pvec hits;              /* failure / warning / success hits */
+    pvec lines;             /* failure-line hits (generic failure wording) */
     asr_outcome outcome;
     int last_in_input;
     int current;
@@ -276,6 +281,9 @@ typedef struct state {
     names ns;
     pvec attempts;          /* attempt* */
     size_t *input_name;     /* per input: its host name node for single-host inputs, or -1 */
+    asr_jshare *share;      /* report values shown in many places, made once (jshare.h) */
+    json_t **paths;         /* per input: its "path" string in the report, shared by its
+                               attempts and its "inputs" entry (input_path), or NULL */
 } state;
 
 static attempt *attempt_new(state *st, const asr_input *in, size_t idx, size_t name,
@@ -318,6 +326,8 @@ static int attempt_take(attempt *at, const asr_signature *sig, const asr_hit *h)
     if (sig->effect == ASR_EFFECT_FAILURE || sig->effect == ASR_EFFECT_WARNING ||
         sig->effect == ASR_EFFECT_SUCCESS)
         return pvec_push(&at->hits, (void *)h);
+    if (sig->effect == ASR_EFFECT_FAILURE_LINE)
+        return pvec_push(&at->lines, (void *)h);
     return 1;
 }
 
@@ -388,7 +398,8 @@ static asr_error split_single(state *st, const asr_input *in, size_t idx)
         }
         if (sig->effect == ASR_EFFECT_CONTEXT)
             continue;
-        cur_has_hits = 1;
+        /* failure wording is kept with the attempt but does not open a new one */
+        cur_has_hits |= sig->effect != ASR_EFFECT_FAILURE_LINE;
         if (!attempt_take(cur, sig, h))
             return ASR_ERR_NOMEM;
     }
@@ -567,7 +578,9 @@ static asr_error split_multi(state *st, const asr_input *in, size_t idx)
     for (size_t i = 0; i < in->n_hits; i++) {
         const asr_hit *h = &in->hits[i];
         const asr_signature *sig = &st->cat->sigs[h->sig];
-        if (!hit_counts(in, sig) || sig->effect == ASR_EFFECT_CONTEXT)
+        /* push logs speak of many hosts: their failure wording is not clustered */
+        if (!hit_counts(in, sig) || sig->effect == ASR_EFFECT_CONTEXT ||
+            sig->effect == ASR_EFFECT_FAILURE_LINE)
             continue;
         job *j = single ? single : (h->tid >= 0 ? tid_lookup(&threads, h->tid) : NULL);
         if (!j)
@@ -634,6 +647,8 @@ static asr_outcome attempt_outcome(const state *st, const attempt *at)
         o = ASR_OUTCOME_SUCCEEDED;
     else if (warn)
         o = ASR_OUTCOME_SUCCEEDED_WITH_WARNINGS;
+    else if (at->lines.n)
+        o = ASR_OUTCOME_FAILED; /* failure wording and nothing that says it ended well */
     else
         o = ASR_OUTCOME_UNKNOWN;
     if (o == ASR_OUTCOME_SUCCEEDED && warn)
@@ -662,7 +677,15 @@ typedef struct host {
     pvec aliases;           /* const char*: the host's other names (owned by the names) */
     asr_outcome outcome;
     asr_os os;
+    size_t row;             /* its place in the report */
+    int unclassified;       /* failed, and no specific signature says why */
 } host;
+
+/* A host's name in report order (rows are sorted by name). */
+typedef struct host_row {
+    host *h;
+    const char *name;
+} host_row;
 
 /* Is input a newer than input b (same host and log type)? Live files (no time prefix) are
  * the newest; otherwise the later prefix time, then the later path. */
@@ -805,6 +828,21 @@ static json_t *sig_remediation(const asr_signature *sig)
     return c;
 }
 
+/*
+ * shared_sig_value — the signature's "error_ids", "ep_codes" (arrays) or "remediation" as the
+ * report shows them, made once per signature and report and shared by every host it is the
+ * root cause of (a remediation is several hundred bytes of text). New reference, or NULL when
+ * memory is short.
+ */
+static json_t *shared_sig_value(state *st, const asr_signature *sig, const char *key)
+{
+    json_t *v = asr_jshare_find(st->share, key, sig->id);
+    if (v)
+        return v;
+    v = strcmp(key, "remediation") == 0 ? sig_remediation(sig) : sig_array(sig, key);
+    return asr_jshare_keep(st->share, key, sig->id, v);
+}
+
 /* Exit code for the root cause: the hit's own field, the attempt's exit code, or the
  * signature's single listed exit code. */
 static json_t *cause_exit_code(const asr_signature *sig, const asr_hit *h, const attempt *at)
@@ -832,8 +870,361 @@ static json_t *cause_hresult(const asr_signature *sig, const asr_hit *h)
     return json_null();
 }
 
-/* Builds the root_cause object for a host, or json null. */
-static json_t *root_cause_json(state *st, host *h)
+/* ------------------------------------------------------------------------------------------ */
+/* unclassified failures: the failure wording of hosts no specific signature explains, in
+ * templates (cluster.c), ranked by how much they belong to those hosts */
+
+/* Below this specificity a failure signature is generic (patterns/README.md: exit 1, 97, 99,
+ * "Installation Status - Failed", MSI return value 3): it says that, not why, a host failed. */
+#define GENERIC_SPECIFICITY 30
+#define EXAMPLES_PER_TEMPLATE 3
+#define TEMPLATE_LINES_IN_EVIDENCE 3
+
+/* One failure line of a host's deciding attempts, and the template it joined. */
+typedef struct occurrence {
+    size_t tpl;             /* index in the clusterer */
+    size_t row;             /* the host's row */
+    const asr_input *in;
+    const asr_hit *h;
+    size_t seq;             /* order of arrival */
+    size_t from_end;        /* failure lines after it in its attempt (0: the last one) */
+} occurrence;
+
+/* A template with at least one unclassified host. */
+typedef struct tpl_stat {
+    size_t tpl;
+    char id[16];            /* "tpl-" and the first 8 hex digits of SHA-256(text) */
+    char *text;
+    size_t failed_hosts;    /* unclassified hosts with a line of it */
+    size_t other_hosts;     /* other hosts with a line of it */
+    uint64_t count;         /* its lines in unclassified hosts */
+    size_t from_end;        /* least from_end of its lines in unclassified hosts */
+    size_t first, n;        /* its occurrences: occ[first .. first+n) */
+} tpl_stat;
+
+typedef struct unclassified {
+    asr_clusterer *cl;
+    occurrence *occ;        /* sorted by template, row, arrival */
+    size_t n_occ, cap_occ;
+    tpl_stat *t;            /* ranked: most specific to unclassified hosts first */
+    size_t n_t;
+    size_t *rank_of;        /* clusterer index -> rank in t, or SIZE_MAX */
+} unclassified;
+
+static void unclassified_free(unclassified *uc)
+{
+    asr_cluster_free(uc->cl);
+    free(uc->occ);
+    for (size_t i = 0; i < uc->n_t; i++)
+        free(uc->t[i].text);
+    free(uc->t);
+    free(uc->rank_of);
+}
+
+static void host_cause(const state *st, const host *h, const attempt **bat_out,
+                       const asr_hit **bh_out);
+
+/* Failed, and its root cause is missing or only a generic failure signature? */
+static int is_unclassified(const state *st, const host *h)
+{
+    if (h->outcome != ASR_OUTCOME_FAILED)
+        return 0;
+    const attempt *bat;
+    const asr_hit *bh;
+    host_cause(st, h, &bat, &bh);
+    if (!bh)
+        return 1;
+    const asr_signature *sig = &st->cat->sigs[bh->sig];
+    return sig->effect != ASR_EFFECT_FAILURE || sig->specificity < GENERIC_SPECIFICITY;
+}
+
+/* Is line x of attempt `at` already explained by a signature (a finding or its exit line)? */
+static int line_known(const attempt *at, const asr_hit *x)
+{
+    if (at->end_hit && at->end_hit->line == x->line)
+        return 1;
+    for (size_t i = 0; i < at->hits.n; i++)
+        if (((const asr_hit *)at->hits.v[i])->line == x->line)
+            return 1;
+    return 0;
+}
+
+/* Clusters the failure lines of every host's deciding attempts, in report order. */
+static asr_error collect_lines(unclassified *uc, const host_row *rows, size_t n_rows)
+{
+    for (size_t r = 0; r < n_rows; r++) {
+        const host *h = rows[r].h;
+        for (size_t i = 0; i < h->attempts.n; i++) {
+            const attempt *at = h->attempts.v[i];
+            if (!at->current)
+                continue;
+            size_t left = 0; /* unexplained failure lines of this attempt not yet added */
+            for (size_t k = 0; k < at->lines.n; k++)
+                left += !line_known(at, at->lines.v[k]);
+            for (size_t k = 0; k < at->lines.n; k++) {
+                const asr_hit *x = at->lines.v[k];
+                if (line_known(at, x))
+                    continue;
+                left--;
+                long tpl = asr_cluster_add(uc->cl, x->text);
+                if (tpl < 0)
+                    return ASR_ERR_NOMEM;
+                if (uc->n_occ == uc->cap_occ) {
+                    occurrence *p = asr_grow(uc->occ, &uc->cap_occ, sizeof *p, 256);
+                    if (!p)
+                        return ASR_ERR_NOMEM;
+                    uc->occ = p;
+                }
+                uc->occ[uc->n_occ] = (occurrence){(size_t)tpl, r, at->in, x, uc->n_occ, left};
+                uc->n_occ++;
+            }
+        }
+    }
+    return ASR_OK;
+}
+
+static int cmp_occurrence(const void *pa, const void *pb)
+{
+    const occurrence *a = pa, *b = pb;
+    if (a->tpl != b->tpl)
+        return a->tpl < b->tpl ? -1 : 1;
+    if (a->row != b->row)
+        return a->row < b->row ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Rank order: the larger share of unclassified hosts among the hosts with the template, then
+ * more unclassified hosts, then the one seen closer to the end of a failed attempt (a failure
+ * is mostly the last thing an installer reports before it exits), more lines, the id. */
+static int cmp_tpl_stat(const void *pa, const void *pb)
+{
+    const tpl_stat *a = pa, *b = pb;
+    size_t ta = a->failed_hosts + a->other_hosts, tb = b->failed_hosts + b->other_hosts;
+    uint64_t l = (uint64_t)a->failed_hosts * tb, r = (uint64_t)b->failed_hosts * ta;
+    if (l != r)
+        return l > r ? -1 : 1;
+    if (a->failed_hosts != b->failed_hosts)
+        return a->failed_hosts > b->failed_hosts ? -1 : 1;
+    if (a->from_end != b->from_end)
+        return a->from_end < b->from_end ? -1 : 1;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+/* The template's stable id from its text. */
+static void template_id(const char *text, char id[16])
+{
+    uint8_t d[ASR_SHA256_LEN];
+    asr_sha256(text, strlen(text), d);
+    snprintf(id, 16, "tpl-%02x%02x%02x%02x", d[0], d[1], d[2], d[3]);
+}
+
+/* Sums up every template that has a line of an unclassified host, and ranks them. */
+static asr_error rank_templates(unclassified *uc, const host_row *rows)
+{
+    size_t n_tpl = asr_cluster_count(uc->cl);
+    if (uc->n_occ > 1)
+        qsort(uc->occ, uc->n_occ, sizeof *uc->occ, cmp_occurrence);
+    uc->t = calloc(n_tpl + 1, sizeof *uc->t);
+    uc->rank_of = malloc((n_tpl + 1) * sizeof *uc->rank_of);
+    if (!uc->t || !uc->rank_of)
+        return ASR_ERR_NOMEM;
+    for (size_t i = 0; i < n_tpl; i++)
+        uc->rank_of[i] = SIZE_MAX;
+    for (size_t i = 0; i < uc->n_occ;) {
+        size_t j = i;
+        tpl_stat ts = {uc->occ[i].tpl, "", NULL, 0, 0, 0, SIZE_MAX, i, 0};
+        for (; j < uc->n_occ && uc->occ[j].tpl == ts.tpl; j++) {
+            int failed = rows[uc->occ[j].row].h->unclassified;
+            int new_row = j == i || uc->occ[j - 1].row != uc->occ[j].row;
+            if (failed) {
+                ts.count += uc->occ[j].h->weight ? uc->occ[j].h->weight : 1;
+                if (uc->occ[j].from_end < ts.from_end)
+                    ts.from_end = uc->occ[j].from_end;
+            }
+            if (new_row)
+                *(failed ? &ts.failed_hosts : &ts.other_hosts) += 1;
+        }
+        ts.n = j - i;
+        i = j;
+        if (!ts.failed_hosts)
+            continue;
+        if (!(ts.text = asr_cluster_template(uc->cl, ts.tpl)))
+            return ASR_ERR_NOMEM;
+        template_id(ts.text, ts.id);
+        uc->t[uc->n_t++] = ts;
+    }
+    if (uc->n_t > 1)
+        qsort(uc->t, uc->n_t, sizeof *uc->t, cmp_tpl_stat);
+    for (size_t k = 0; k < uc->n_t; k++)
+        uc->rank_of[uc->t[k].tpl] = k;
+    return ASR_OK;
+}
+
+/* One occurrence as report evidence ({file, line, text}), with its host when `host` given. */
+static json_t *occurrence_json(const occurrence *o, const char *host)
+{
+    json_t *e = json_pack("{s:s, s:I, s:s}", "file", o->in->path, "line", (json_int_t)o->h->line,
+                          "text", o->h->text);
+    if (e && host)
+        json_object_set_new(e, "host", json_string(host));
+    return e;
+}
+
+/* The report's "unclassified" array: one object per ranked template. */
+static json_t *unclassified_json(const unclassified *uc, const host_row *rows)
+{
+    json_t *arr = json_array();
+    for (size_t k = 0; k < uc->n_t && arr; k++) {
+        const tpl_stat *t = &uc->t[k];
+        json_t *hosts = json_array(), *examples = json_array(), *types = json_array();
+        size_t prev_row = SIZE_MAX;
+        for (size_t i = t->first; i < t->first + t->n; i++) {
+            const occurrence *o = &uc->occ[i];
+            if (!rows[o->row].h->unclassified || o->row == prev_row)
+                continue;
+            prev_row = o->row;
+            json_array_append_new(hosts, json_string(rows[o->row].name));
+            if (json_array_size(examples) < EXAMPLES_PER_TEMPLATE)
+                json_array_append_new(examples, occurrence_json(o, rows[o->row].name));
+            const char *lt = asr_log_type_name(o->in->log_type);
+            int seen = 0;
+            for (size_t m = 0; m < json_array_size(types) && !seen; m++)
+                seen = strcmp(json_string_value(json_array_get(types, m)), lt) == 0;
+            if (!seen)
+                json_array_append_new(types, json_string(lt));
+        }
+        size_t all = t->failed_hosts + t->other_hosts;
+        /* score: the share of the hosts with this template that are unclassified failures,
+         * in percent (rounded down) */
+        json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:o, s:I, s:o, s:o}", "id", t->id,
+                              "template", t->text, "score",
+                              (json_int_t)(t->failed_hosts * 100 / all), "count",
+                              (json_int_t)t->count, "failed_hosts", (json_int_t)t->failed_hosts,
+                              "hosts", hosts, "other_hosts", (json_int_t)t->other_hosts,
+                              "log_types", types, "examples", examples);
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+/* The ranked templates of one unclassified host: their ranks, best first, in *out (a new
+ * array the caller frees; *n its length). 0 when memory is short. */
+static int host_templates(const unclassified *uc, size_t row, size_t **out, size_t *n)
+{
+    *n = 0;
+    *out = malloc((uc->n_t + 1) * sizeof **out);
+    if (!*out)
+        return 0;
+    for (size_t k = 0; k < uc->n_t; k++) {
+        const tpl_stat *t = &uc->t[k];
+        for (size_t i = t->first; i < t->first + t->n; i++)
+            if (uc->occ[i].row == row) {
+                (*out)[(*n)++] = k;
+                break;
+            }
+    }
+    return 1;
+}
+
+/* The first line of ranked template k in a host's row. */
+static const occurrence *first_in_row(const unclassified *uc, size_t k, size_t row)
+{
+    const tpl_stat *t = &uc->t[k];
+    for (size_t i = t->first; i < t->first + t->n; i++)
+        if (uc->occ[i].row == row)
+            return &uc->occ[i];
+    return NULL;
+}
+
+static json_t *cause_exit_code(const asr_signature *sig, const asr_hit *h, const attempt *at);
+static json_t *cause_hresult(const asr_signature *sig, const asr_hit *h);
+static json_t *evidence_json(const asr_input *in, const asr_hit *h);
+static json_t *sig_array(const asr_signature *sig, const char *key);
+
+/* The remediation of an unclassified host: what to read, then how to make a signature. */
+static json_t *unclassified_remediation(const asr_signature *generic, const char *top)
+{
+    json_t *steps = json_array(), *cmds = json_array();
+    json_array_append_new(steps, json_string(
+        "No signature in the catalogue names this failure. Read the evidence lines: the "
+        "failure wording is grouped into templates, and the first one listed is the one most "
+        "particular to failed hosts."));
+    json_t *gr = generic ? json_object_get(asr_sig_json(generic), "remediation") : NULL;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(gr, "steps"), i, v)
+        json_array_append(steps, v);
+    json_array_foreach(json_object_get(gr, "commands"), i, v)
+        json_array_append(cmds, v);
+    json_array_append_new(steps, json_string(
+        "Once the cause is understood, turn the template into a signature of your own and scan "
+        "again with --patterns DIR, so that the next run names it."));
+    if (top) {
+        char cmd[160];
+        snprintf(cmd, sizeof cmd, "asrlog signatures new --from-template %s --report report.json",
+                 top);
+        json_array_append_new(cmds, json_string(cmd));
+    }
+    return json_pack("{s:s, s:o, s:o, s:s}", "summary",
+                     "Failed for a reason no signature knows yet; see the failure lines and their "
+                     "templates.", "steps", steps, "commands", cmds, "reference", "");
+}
+
+/*
+ * unclassified_cause_json — the root cause of a failed host that no specific signature
+ * explains: signature "unclassified", the generic finding (exit code meaning) when there is
+ * one, the host's templates in rank order, and evidence from both.
+ */
+static json_t *unclassified_cause_json(state *st, host *h, const attempt *bat,
+                                       const asr_hit *bh, const unclassified *uc)
+{
+    const asr_signature *sig = bh ? &st->cat->sigs[bh->sig] : NULL;
+    json_t *ev = json_array(), *ids = json_array();
+    if (bh)
+        json_array_append_new(ev, evidence_json(bat->in, bh));
+    if (bh && bat->end_hit && bat->end_hit != bh)
+        json_array_append_new(ev, evidence_json(bat->in, bat->end_hit));
+    size_t *ranks = NULL, n = 0;
+    if (uc && host_templates(uc, h->row, &ranks, &n)) {
+        for (size_t k = 0; k < n; k++) {
+            json_array_append_new(ids, json_string(uc->t[ranks[k]].id));
+            const occurrence *o = k < TEMPLATE_LINES_IN_EVIDENCE
+                                      ? first_in_row(uc, ranks[k], h->row) : NULL;
+            if (o)
+                json_array_append_new(ev, occurrence_json(o, NULL));
+        }
+    }
+    const char *top = n ? uc->t[ranks[0]].id : NULL;
+    free(ranks);
+    json_t *generic = sig ? json_pack("{s:s, s:s}", "signature", sig->id, "title", sig->title)
+                          : json_null();
+    json_t *rc = json_object();
+    json_object_set_new(rc, "signature", json_string("unclassified"));
+    json_object_set_new(rc, "title",
+                        json_string("Unclassified failure: no specific signature matches"));
+    json_object_set_new(rc, "severity", json_string("error"));
+    json_object_set_new(rc, "family", json_string("unclassified"));
+    json_object_set_new(rc, "error_ids", sig ? sig_array(sig, "error_ids") : json_array());
+    json_object_set_new(rc, "ep_codes", sig ? sig_array(sig, "ep_codes") : json_array());
+    json_object_set_new(rc, "exit_code", sig ? cause_exit_code(sig, bh, bat) : json_null());
+    json_object_set_new(rc, "hresult", sig ? cause_hresult(sig, bh) : json_null());
+    json_object_set_new(rc, "fields",
+                        bh && bh->fields ? json_deep_copy(bh->fields) : json_object());
+    json_object_set_new(rc, "generic", generic);
+    json_object_set_new(rc, "templates", ids);
+    json_object_set_new(rc, "evidence", ev);
+    json_object_set_new(rc, "remediation", unclassified_remediation(sig, top));
+    return rc;
+}
+
+/*
+ * host_cause — the root-cause hit of a host and its attempt: the best candidate of its
+ * deciding attempts, else the exit-code line that made it fail. Both NULL when none.
+ */
+static void host_cause(const state *st, const host *h, const attempt **bat_out,
+                       const asr_hit **bh_out)
 {
     const attempt *bat = NULL;
     const asr_hit *bh = NULL;
@@ -860,6 +1251,18 @@ static json_t *root_cause_json(state *st, host *h)
             }
         }
     }
+    *bat_out = bat;
+    *bh_out = bh;
+}
+
+/* Builds the root_cause object for a host, or json null. */
+static json_t *root_cause_json(state *st, host *h, const unclassified *uc)
+{
+    const attempt *bat = NULL;
+    const asr_hit *bh = NULL;
+    host_cause(st, h, &bat, &bh);
+    if (h->unclassified)
+        return unclassified_cause_json(st, h, bat, bh, uc);
     if (!bh)
         return json_null();
     const asr_signature *sig = &st->cat->sigs[bh->sig];
@@ -902,17 +1305,17 @@ static json_t *root_cause_json(state *st, host *h)
     if (bat->end_hit && !end_shown)
         json_array_append_new(ev, evidence_json(bat->in, bat->end_hit));
     json_t *rc = json_object();
-    json_object_set_new(rc, "signature", json_string(sig->id));
-    json_object_set_new(rc, "title", json_string(sig->title));
-    json_object_set_new(rc, "severity", json_string(sig->severity));
-    json_object_set_new(rc, "family", json_string(sig->family));
-    json_object_set_new(rc, "error_ids", sig_array(sig, "error_ids"));
-    json_object_set_new(rc, "ep_codes", sig_array(sig, "ep_codes"));
+    json_object_set_new(rc, "signature", asr_jshare_str(st->share, sig->id));
+    json_object_set_new(rc, "title", asr_jshare_str(st->share, sig->title));
+    json_object_set_new(rc, "severity", asr_jshare_str(st->share, sig->severity));
+    json_object_set_new(rc, "family", asr_jshare_str(st->share, sig->family));
+    json_object_set_new(rc, "error_ids", shared_sig_value(st, sig, "error_ids"));
+    json_object_set_new(rc, "ep_codes", shared_sig_value(st, sig, "ep_codes"));
     json_object_set_new(rc, "exit_code", cause_exit_code(sig, bh, bat));
     json_object_set_new(rc, "hresult", cause_hresult(sig, bh));
     json_object_set_new(rc, "fields", bh->fields ? json_deep_copy(bh->fields) : json_object());
     json_object_set_new(rc, "evidence", ev);
-    json_object_set_new(rc, "remediation", sig_remediation(sig));
+    json_object_set_new(rc, "remediation", shared_sig_value(st, sig, "remediation"));
     return rc;
 }
 
@@ -969,9 +1372,12 @@ static json_t *findings_json(state *st, host *h)
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
         const asr_signature *sig = &st->cat->sigs[v[i].sig];
-        json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:b, s:o}", "signature", sig->id,
-                              "title", sig->title, "effect", asr_effect_name(sig->effect),
-                              "severity", sig->severity, "specificity", sig->specificity,
+        json_t *f = json_pack("{s:o, s:o, s:o, s:o, s:i, s:I, s:b, s:o}", "signature",
+                              asr_jshare_str(st->share, sig->id), "title",
+                              asr_jshare_str(st->share, sig->title), "effect",
+                              asr_jshare_str(st->share, asr_effect_name(sig->effect)),
+                              "severity", asr_jshare_str(st->share, sig->severity),
+                              "specificity", sig->specificity,
                               "count", (json_int_t)v[i].count, "in_deciding_attempt",
                               v[i].current, "first", evidence_json(v[i].at->in, v[i].first));
         json_array_append_new(arr, f);
@@ -994,19 +1400,36 @@ static int cmp_attempt(const void *pa, const void *pb)
     return a->line < b->line ? -1 : a->line > b->line;
 }
 
-static json_t *attempts_json(host *h)
+/* The report's "path" string of input number idx, made on first use and then shared by the
+ * input's attempts and its "inputs" entry. New reference, or NULL when memory is short. */
+static json_t *input_path(state *st, size_t idx)
+{
+    if (!st->paths[idx])
+        st->paths[idx] = json_string(st->a->inputs[idx]->path);
+    return json_incref(st->paths[idx]);
+}
+
+/* The "file" of an attempt: its input's shared path string (a new reference). */
+static json_t *attempt_file(state *st, const attempt *at)
+{
+    return input_path(st, at->input_idx);
+}
+
+/* attempts: every attempt of the host in report order (sorts h->attempts). Its file, outcome
+ * and log type are shared values (jshare.h). */
+static json_t *attempts_json(state *st, host *h)
 {
     qsort(h->attempts.v, h->attempts.n, sizeof(void *), cmp_attempt);
     json_t *arr = json_array();
     for (size_t i = 0; i < h->attempts.n; i++) {
         const attempt *at = h->attempts.v[i];
-        json_t *o = json_pack("{s:s, s:I, s:o, s:s, s:o, s:b, s:s}", "file", at->in->path,
+        json_t *o = json_pack("{s:o, s:I, s:o, s:o, s:o, s:b, s:o}", "file", attempt_file(st, at),
                               "line", (json_int_t)at->line, "started",
                               at->started.valid ? json_string(at->started.iso) : json_null(),
-                              "outcome", asr_outcome_name(at->outcome), "exit_code",
-                              at->has_exit ? json_integer(at->exit_code) : json_null(),
+                              "outcome", asr_jshare_str(st->share, asr_outcome_name(at->outcome)),
+                              "exit_code", at->has_exit ? json_integer(at->exit_code) : json_null(),
                               "deciding", at->current, "log_type",
-                              asr_log_type_name(at->in->log_type));
+                              asr_jshare_str(st->share, asr_log_type_name(at->in->log_type)));
         if (at->job_id)
             json_object_set_new(o, "job_id", json_string(at->job_id));
         json_array_append_new(arr, o);
@@ -1092,11 +1515,6 @@ static int collect_aliases(state *st, host *hosts, const size_t *host_of_root,
     return 1;
 }
 
-typedef struct host_row {
-    host *h;
-    const char *name;
-} host_row;
-
 static int cmp_host_row(const void *pa, const void *pb)
 {
     const host_row *a = pa, *b = pb;
@@ -1104,7 +1522,65 @@ static int cmp_host_row(const void *pa, const void *pb)
     return c ? c : strcmp(a->name, b->name);
 }
 
-asr_error asr_analysis_report(asr_analysis *a, json_t **out)
+/*
+ * inputs_json — the report's "inputs" array: one object per input, in the (sorted) order of
+ * st->a->inputs, with the host name its component shows (best: see component_display). A
+ * tree of many files makes this the largest part of the report, so every value that repeats
+ * (status, log type, encoding, host) is shared, and so is each path with the input's
+ * attempts. With `consume`, each input is freed once its entry is made (asr_analysis_finish).
+ * Returns a new array (NULL when memory is short).
+ */
+static json_t *inputs_json(state *st, const size_t *best, int consume)
+{
+    asr_analysis *a = st->a;
+    json_t *inputs = json_array();
+    for (size_t i = 0; inputs && i < a->n_inputs; i++) {
+        const asr_input *in = a->inputs[i];
+        const char *hname = NULL;
+        if (st->input_name[i] != (size_t)-1)
+            hname = st->ns.v[best[names_find(&st->ns, st->input_name[i])]].display;
+        json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I}", "path", input_path(st, i),
+                              "status", asr_jshare_str(st->share, in->status), "reason",
+                              in->reason ? json_string(in->reason) : json_null(), "log_type",
+                              asr_jshare_str(st->share, asr_log_type_name(in->log_type)),
+                              "host", asr_jshare_str(st->share, hname), "bytes",
+                              (json_int_t)in->bytes_in, "lines", (json_int_t)in->lines);
+        if (o && in->encoding)
+            json_object_set_new(o, "encoding", asr_jshare_str(st->share, in->encoding));
+        json_array_append_new(inputs, o);
+        if (consume) {
+            asr_input_free(a->inputs[i]);
+            a->inputs[i] = NULL;
+        }
+    }
+    return inputs;
+}
+
+/* Frees the hits of every input (their texts and fields): the hosts' part of the report,
+ * which is made from them, is complete (asr_analysis_finish). */
+static void release_hits(asr_analysis *a)
+{
+    for (size_t i = 0; i < a->n_inputs; i++) {
+        asr_input *in = a->inputs[i];
+        for (size_t k = 0; k < in->n_hits; k++) {
+            free(in->hits[k].text);
+            json_decref(in->hits[k].fields);
+        }
+        free(in->hits);
+        free(in->counts);
+        in->hits = NULL;
+        in->counts = NULL;
+        in->n_hits = in->cap_hits = in->n_counts = in->cap_counts = 0;
+    }
+}
+
+/*
+ * build_report — asr_analysis_report, and with `consume` asr_analysis_finish: the inputs'
+ * hits are freed once the hosts are written and each input once its "inputs" entry is (the
+ * entries come last for that reason; the document's order of members is fixed by the final
+ * json_pack, so the output is the same).
+ */
+static asr_error build_report(asr_analysis *a, int consume, json_t **out)
 {
     if (!a || !out)
         return ASR_ERR_ARG;
@@ -1112,15 +1588,19 @@ asr_error asr_analysis_report(asr_analysis *a, json_t **out)
     memset(&st, 0, sizeof st);
     st.cat = a->cat;
     st.a = a;
+    size_t n_in = a->n_inputs;
     asr_error err = ASR_ERR_NOMEM;
     host *hosts = NULL;
     size_t n_hosts = 0, *best = NULL, *host_of_root = NULL;
     host_row *rows = NULL;
     json_t *doc = NULL;
+    unclassified uc = {0};
     if (a->n_inputs > 1) /* no input leaves a->inputs NULL: qsort(NULL, …) is undefined */
         qsort(a->inputs, a->n_inputs, sizeof *a->inputs, cmp_input);
     st.input_name = calloc(a->n_inputs + 1, sizeof *st.input_name);
-    if (!st.input_name)
+    st.paths = calloc(a->n_inputs + 1, sizeof *st.paths);
+    st.share = asr_jshare_new();
+    if (!st.input_name || !st.paths || !st.share)
         goto out;
     for (size_t i = 0; i < a->n_inputs; i++) {
         const asr_input *in = a->inputs[i];
@@ -1154,28 +1634,9 @@ asr_error asr_analysis_report(asr_analysis *a, json_t **out)
     }
     if (!collect_aliases(&st, hosts, host_of_root, best))
         goto out;
-    /* input -> host display name */
-    json_t *inputs = json_array();
-    for (size_t i = 0; i < a->n_inputs; i++) {
-        const asr_input *in = a->inputs[i];
-        const char *hname = NULL;
-        if (st.input_name[i] != (size_t)-1)
-            hname = st.ns.v[best[names_find(&st.ns, st.input_name[i])]].display;
-        json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:o, s:I, s:I}", "path", in->path, "status",
-                              in->status, "reason",
-                              in->reason ? json_string(in->reason) : json_null(), "log_type",
-                              asr_log_type_name(in->log_type), "host",
-                              hname ? json_string(hname) : json_null(), "bytes",
-                              (json_int_t)in->bytes_in, "lines", (json_int_t)in->lines);
-        if (in->encoding)
-            json_object_set_new(o, "encoding", json_string(in->encoding));
-        json_array_append_new(inputs, o);
-    }
     rows = calloc(n_hosts + 1, sizeof *rows);
-    if (!rows) {
-        json_decref(inputs);
+    if (!rows)
         goto out;
-    }
     for (size_t i = 0; i < n_hosts; i++) {
         decide_host(&st, &hosts[i]);
         hosts[i].os = host_os(&st, &hosts[i]);
@@ -1183,13 +1644,20 @@ asr_error asr_analysis_report(asr_analysis *a, json_t **out)
         rows[i].name = st.ns.v[hosts[i].root].display;
     }
     qsort(rows, n_hosts, sizeof *rows, cmp_host_row);
+    for (size_t i = 0; i < n_hosts; i++) {
+        rows[i].h->row = i;
+        rows[i].h->unclassified = is_unclassified(&st, rows[i].h);
+    }
+    if (!(uc.cl = asr_cluster_new()) || collect_lines(&uc, rows, n_hosts) != ASR_OK ||
+        rank_templates(&uc, rows) != ASR_OK)
+        goto out;
     json_t *harr = json_array();
     json_int_t counts[4] = {0};
     json_t *by_cause = json_object(); /* signature -> {title, hosts} */
     for (size_t i = 0; i < n_hosts; i++) {
         host *h = rows[i].h;
         counts[h->outcome]++;
-        json_t *rc = root_cause_json(&st, h);
+        json_t *rc = root_cause_json(&st, h, &uc);
         if (json_is_object(rc)) {
             const char *sid = json_string_value(json_object_get(rc, "signature"));
             json_t *e = json_object_get(by_cause, sid);
@@ -1201,12 +1669,14 @@ asr_error asr_analysis_report(asr_analysis *a, json_t **out)
             json_object_set_new(e, "hosts",
                                 json_integer(json_integer_value(json_object_get(e, "hosts")) + 1));
         }
-        json_t *atts = attempts_json(h); /* sorts the attempts: findings depend on it */
+        json_t *atts = attempts_json(&st, h); /* sorts the attempts: findings depend on it */
         json_t *fnd = findings_json(&st, h);
-        json_t *ho = json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o}", "host", rows[i].name,
-                               "host_source", rank_source(st.ns.v[h->root].rank), "aliases",
-                               aliases_json(h), "os",
-                               asr_os_name(h->os), "outcome", asr_outcome_name(h->outcome),
+        json_t *ho = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "host",
+                               asr_jshare_str(st.share, rows[i].name), "host_source",
+                               asr_jshare_str(st.share, rank_source(st.ns.v[h->root].rank)),
+                               "aliases", aliases_json(h), "os",
+                               asr_jshare_str(st.share, asr_os_name(h->os)), "outcome",
+                               asr_jshare_str(st.share, asr_outcome_name(h->outcome)),
                                "root_cause", rc, "findings", fnd, "attempts", atts);
         json_array_append_new(harr, ho);
     }
@@ -1229,15 +1699,19 @@ asr_error asr_analysis_report(asr_analysis *a, json_t **out)
             json_array_set_new(bc, j, x);
         }
     json_decref(by_cause);
+    json_t *unc = unclassified_json(&uc, rows); /* the last part made from the hits */
+    if (consume)
+        release_hits(a);
+    json_t *inputs = inputs_json(&st, best, consume);
     json_t *summary = json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "hosts", (json_int_t)n_hosts,
                                 "failed", counts[ASR_OUTCOME_FAILED], "succeeded",
                                 counts[ASR_OUTCOME_SUCCEEDED], "succeeded_with_warnings",
                                 counts[ASR_OUTCOME_SUCCEEDED_WITH_WARNINGS], "unknown",
                                 counts[ASR_OUTCOME_UNKNOWN], "by_root_cause", bc);
-    doc = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o}", "asrlog_version", ASRLOG_VERSION,
+    doc = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o}", "asrlog_version", ASRLOG_VERSION,
                     "catalog_hash", asr_catalog_hash(a->cat), "signatures",
                     (json_int_t)a->cat->n_sigs, "inputs", inputs, "summary", summary, "hosts",
-                    harr);
+                    harr, "unclassified", unc);
     err = doc ? ASR_OK : ASR_ERR_NOMEM;
 out:
     for (size_t i = 0; i < n_hosts; i++) {
@@ -1248,16 +1722,37 @@ out:
     free(best);
     free(host_of_root);
     free(rows);
+    unclassified_free(&uc);
     for (size_t i = 0; i < st.attempts.n; i++) {
         attempt *at = st.attempts.v[i];
         pvec_free(&at->hits);
+        pvec_free(&at->lines);
         free(at->job_id);
         free(at);
     }
     pvec_free(&st.attempts);
     free(st.input_name);
+    for (size_t i = 0; st.paths && i < n_in; i++)
+        json_decref(st.paths[i]);
+    free(st.paths);
+    asr_jshare_free(st.share);
     names_free(&st.ns);
+    if (consume) { /* the analysis is spent, also after a failure: only freeing is left */
+        for (size_t i = 0; i < n_in; i++)
+            asr_input_free(a->inputs[i]);
+        a->n_inputs = 0;
+    }
     if (!err)
         *out = doc;
     return err;
+}
+
+asr_error asr_analysis_report(asr_analysis *a, json_t **out)
+{
+    return build_report(a, 0, out);
+}
+
+asr_error asr_analysis_finish(asr_analysis *a, json_t **out)
+{
+    return build_report(a, 1, out);
 }

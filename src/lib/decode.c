@@ -529,6 +529,17 @@ static text_mode utf16_guess(const unsigned char *p, size_t n)
     return TEXT_UTF8;
 }
 
+/* The encodings the decoder reports (asr_decode_stats.encoding). */
+static const char *const encoding_names[] = {"utf-8", "utf-8-bom", "utf-16le", "utf-16be"};
+
+const char *asr_encoding_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof encoding_names / sizeof *encoding_names; i++)
+        if (strcmp(name, encoding_names[i]) == 0)
+            return encoding_names[i];
+    return NULL;
+}
+
 /*
  * text_decide — choose the encoding from the first `n` bytes of the text (n == SNIFF_SIZE,
  * or fewer at the end of a short input). Sets mode and stats.encoding; returns the length

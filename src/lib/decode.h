@@ -43,6 +43,10 @@ typedef struct asr_decode_stats {
     int limited;                /* max_output_bytes was reached; the rest was ignored */
 } asr_decode_stats;
 
+/* asr_encoding_name — the decoder's own static string for an encoding name it gives
+ * ("utf-8", …), or NULL for any other name (partial results store the name as text). */
+const char *asr_encoding_name(const char *name);
+
 typedef struct asr_decoder asr_decoder;
 
 /*

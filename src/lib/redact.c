@@ -70,7 +70,7 @@ static const char *const file_extensions[] = {
 static const char *const skipped_keys[] = {
     "signature", "title", "severity", "family", "effect", "outcome", "host_source", "os",
     "log_type", "status", "encoding", "asrlog_version", "catalog_hash", "remediation",
-    "error_ids", "ep_codes", "hresult", "error_name", "started", NULL};
+    "error_ids", "ep_codes", "hresult", "error_name", "started", "log_types", NULL};
 
 /* ------------------------------------------------------------------------------------------ */
 /* content rules */
@@ -553,13 +553,14 @@ static asr_error add_share(asr_redactor *r, const char *s, size_t n)
 /* ------------------------------------------------------------------------------------------ */
 /* collection */
 
-/* Values named by the member they sit in (pass 0). */
+/* Values named by the member they sit in (pass 0). "hosts" holds names only in the report's
+ * unclassified templates (the top-level "hosts" array holds objects). */
 static asr_error collect_by_key(asr_redactor *r, const char *key, const char *s, size_t n)
 {
     if (!key)
         return ASR_OK;
-    if (!strcmp(key, "host") || !strcmp(key, "aliases") || !strcmp(key, "vm_name") ||
-        !strcmp(key, "ip") || !strcmp(key, "cs_ip"))
+    if (!strcmp(key, "host") || !strcmp(key, "hosts") || !strcmp(key, "aliases") ||
+        !strcmp(key, "vm_name") || !strcmp(key, "ip") || !strcmp(key, "cs_ip"))
         return add_host_or_ip(r, s, n);
     if (!strcmp(key, "account") || !strcmp(key, "user") || !strcmp(key, "username"))
         return add_account(r, s, n);

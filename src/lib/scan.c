@@ -40,9 +40,10 @@ asr_error asr_scanner_new(const asr_catalog *cat, asr_scanner **out)
     s->cap_matches = 4096;
     s->matches = malloc(s->cap_matches * sizeof *s->matches);
     s->md = pcre2_match_data_create(64, NULL);
+    s->field_cache = json_object();
     if (asr_decoder_new(0, &s->decoder) != ASR_OK)
         s->decoder = NULL;
-    if (!s->last_end || !s->matches || !s->md || !s->decoder ||
+    if (!s->last_end || !s->matches || !s->md || !s->decoder || !s->field_cache ||
         hs_alloc_scratch(cat->db, &s->scratch) != HS_SUCCESS) {
         asr_scanner_free(s);
         return ASR_ERR_NOMEM;
@@ -70,6 +71,7 @@ void asr_scanner_free(asr_scanner *s)
     if (s->md)
         pcre2_match_data_free(s->md);
     asr_decoder_free(s->decoder);
+    json_decref(s->field_cache);
     free(s->last_end);
     free(s->matches);
     free(s);
@@ -319,6 +321,35 @@ static json_t *normalise_hresult(const char *v, size_t n)
     return json_string(buf);
 }
 
+#define ASR_FIELD_CACHE_MAX 1024 /* field objects a scanner remembers before it starts over */
+
+/*
+ * intern_fields — the object this scanner made earlier with the same members and values as
+ * `obj`, or `obj` itself, which is remembered. Logs repeat their extracted values (exit code
+ * 0, the same IP in every line of a push job), and a jansson object costs some 300 bytes, so
+ * hits with equal fields share one object; nothing changes a hit's fields once made. Takes
+ * `obj` and returns a reference for the hit. When the cache is full it starts over (the
+ * objects live on in their hits); a failure to remember only costs the sharing.
+ */
+static json_t *intern_fields(asr_scanner *s, json_t *obj)
+{
+    /* in member order: the report shows a root cause's fields in the order they were made */
+    char *key = json_dumps(obj, JSON_COMPACT);
+    if (!key)
+        return obj;
+    json_t *seen = json_object_get(s->field_cache, key);
+    if (seen) {
+        json_decref(obj);
+        obj = json_incref(seen);
+    } else {
+        if (json_object_size(s->field_cache) >= ASR_FIELD_CACHE_MAX)
+            json_object_clear(s->field_cache);
+        json_object_set_nocheck(s->field_cache, key, obj); /* the cache's own reference */
+    }
+    free(key);
+    return obj;
+}
+
 /* Runs the signature's PCRE2 extract on the line; returns an object of named groups or NULL. */
 static json_t *extract_fields(asr_scanner *s, const asr_signature *sig, const char *line,
                               size_t len)
@@ -370,7 +401,7 @@ static json_t *extract_fields(asr_scanner *s, const asr_signature *sig, const ch
         json_decref(obj);
         return NULL;
     }
-    return obj;
+    return intern_fields(s, obj);
 }
 
 /* Parses an InMage logger header "#~> (MM-DD-YYYY HH:MM:SS): LEVEL PID TID SEQ ". */
@@ -714,6 +745,38 @@ asr_error asr_input_feed(asr_input *in, const void *data, size_t len)
     return err;
 }
 
+/*
+ * shrink_to_fit — gives back the unused room of an ended input's hit and count arrays (they
+ * grow by doubling while the input is read). An ended input lives until the report is built,
+ * so in a tree of many small files this room would add up. A failed realloc keeps the larger
+ * block, which is still valid.
+ */
+static void shrink_to_fit(asr_input *in)
+{
+    if (in->n_hits == 0) {
+        free(in->hits);
+        in->hits = NULL;
+        in->cap_hits = 0;
+    } else if (in->n_hits < in->cap_hits) {
+        asr_hit *h = realloc(in->hits, in->n_hits * sizeof *h);
+        if (h) {
+            in->hits = h;
+            in->cap_hits = in->n_hits;
+        }
+    }
+    if (in->n_counts == 0) {
+        free(in->counts);
+        in->counts = NULL;
+        in->cap_counts = 0;
+    } else if (in->n_counts < in->cap_counts) {
+        asr_sig_count *c = realloc(in->counts, in->n_counts * sizeof *c);
+        if (c) {
+            in->counts = c;
+            in->cap_counts = in->n_counts;
+        }
+    }
+}
+
 /* Records why an input stopped early, as the input's reason. */
 static void note_stop(asr_input *in, asr_error err)
 {
@@ -755,6 +818,7 @@ asr_error asr_input_end(asr_input *in)
     asr_buf_free(&in->pending);
     in->encoding = asr_decoder_stats(in->decoder)->encoding;
     in->decoder = NULL; /* the scanner may now start its next input */
+    shrink_to_fit(in);
     return err;
 }
 
@@ -919,4 +983,147 @@ asr_error asr_input_merge(asr_input *whole, asr_input *part)
     part->n_hits = 0;
     asr_input_free(part);
     return err;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* following a live log */
+
+/* Does this hit count for the attempts of its input? The rule of classify.c: in a file of
+ * unknown type only specific evidence (specificity >= 50) counts. */
+static int hit_counts_in(const asr_input *in, const asr_hit *h)
+{
+    return in->log_type != ASR_LOG_UNKNOWN || in->cat->sigs[h->sig].specificity >= 50;
+}
+
+/* Is hit h an attempt start (effect) that counts in this input? Same for attempt-end. */
+static int hit_has_effect(const asr_input *in, const asr_hit *h, asr_effect effect)
+{
+    return in->cat->sigs[h->sig].effect == effect && hit_counts_in(in, h);
+}
+
+/* Index of the first hit at or after `from` with this effect, or in->n_hits. */
+static size_t first_with_effect(const asr_input *in, size_t from, asr_effect effect)
+{
+    while (from < in->n_hits && !hit_has_effect(in, &in->hits[from], effect))
+        from++;
+    return from;
+}
+
+/*
+ * recount_kept — after hits were removed from the front of in->hits, sets every signature's
+ * kept count and last kept hit as keep_hit() would have left them for the hits that remain,
+ * so the per-attempt allowances restart with the attempt in progress.
+ */
+static void recount_kept(asr_input *in)
+{
+    for (size_t k = 0; k < in->n_counts; k++) {
+        in->counts[k].stored = 0;
+        in->counts[k].last = SIZE_MAX;
+    }
+    for (size_t i = 0; i < in->n_hits; i++) {
+        asr_sig_count *c = count_for(in, in->hits[i].sig); /* exists: the hit was counted */
+        if (!c)
+            continue;
+        c->stored++;
+        c->last = i;
+        if (in->cat->sigs[in->hits[i].sig].effect == ASR_EFFECT_ATTEMPT_START)
+            for (size_t k = 0; k < in->n_counts; k++)
+                if (in->cat->sigs[in->counts[k].sig].effect != ASR_EFFECT_ATTEMPT_START)
+                    in->counts[k].stored = 0;
+    }
+}
+
+/* Frees hits [0, n) of `in` and moves the others to the front. */
+static void drop_front_hits(asr_input *in, size_t n)
+{
+    if (n == 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        free(in->hits[i].text);
+        json_decref(in->hits[i].fields);
+    }
+    memmove(in->hits, in->hits + n, (in->n_hits - n) * sizeof *in->hits);
+    in->n_hits -= n;
+    recount_kept(in);
+}
+
+/*
+ * ended_shell — a new, ended input that describes the same file as `in` (path, hosts, log type,
+ * name time, sizes so far) and holds no hits yet. NULL when memory is short.
+ */
+static asr_input *ended_shell(const asr_input *in)
+{
+    asr_input *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->cat = in->cat;
+    e->path = asr_strdup(in->path);
+    e->arg_host = in->arg_host ? asr_strdup(in->arg_host) : NULL;
+    e->path_host = in->path_host ? asr_strdup(in->path_host) : NULL;
+    e->file_host = in->file_host ? asr_strdup(in->file_host) : NULL;
+    e->base_name = asr_strdup(in->base_name);
+    e->status = asr_strdup("analyzed");
+    if (!e->path || (in->arg_host && !e->arg_host) || (in->path_host && !e->path_host) ||
+        (in->file_host && !e->file_host) || !e->base_name || !e->status) {
+        asr_input_free(e);
+        return NULL;
+    }
+    e->log_type = in->log_type;
+    e->name_time = in->name_time;
+    e->bytes_in = in->bytes_in;
+    e->bytes = in->bytes;
+    e->lines = in->lines;
+    e->encoding = in->decoder ? asr_decoder_stats(in->decoder)->encoding : in->encoding;
+    e->sniffed = 1;
+    e->carry_tid = -1;
+    e->limits = in->limits;
+    return e;
+}
+
+asr_error asr_input_take_ended(asr_input *in, int all, asr_input **out)
+{
+    if (!in || !out || in->is_part)
+        return ASR_ERR_ARG;
+    *out = NULL;
+    if (in->decoder && !in->error) {
+        asr_error err = drain_pending(in, 1); /* every complete line; a partial one waits */
+        if (err) {
+            in->error = err;
+            return err;
+        }
+    }
+    if (in->log_type == ASR_LOG_PUSH_SERVICE || in->log_type == ASR_LOG_PORTAL_ERROR) {
+        drop_front_hits(in, in->n_hits); /* jobs interleave: no attempt can be cut out */
+        return ASR_OK;
+    }
+    if (in->tail_taken) {
+        size_t start = first_with_effect(in, 0, ASR_EFFECT_ATTEMPT_START);
+        drop_front_hits(in, start);
+        in->tail_taken = in->n_hits == 0;
+    }
+    size_t end = first_with_effect(in, 0, ASR_EFFECT_ATTEMPT_END);
+    if (end == in->n_hits)
+        return ASR_OK;
+    size_t cut = first_with_effect(in, end + 1, ASR_EFFECT_ATTEMPT_START);
+    if (cut == in->n_hits && !all)
+        return ASR_OK; /* lines of the ended attempt may still come before the next start */
+    asr_input *e = ended_shell(in);
+    if (!e || !(e->hits = malloc(cut * sizeof *e->hits))) {
+        asr_input_free(e);
+        return ASR_ERR_NOMEM;
+    }
+    memcpy(e->hits, in->hits, cut * sizeof *e->hits);
+    e->n_hits = e->cap_hits = cut;
+    /* the hits now belong to e: move the rest of in->hits to the front without freeing them */
+    memmove(in->hits, in->hits + cut, (in->n_hits - cut) * sizeof *in->hits);
+    in->n_hits -= cut;
+    recount_kept(in);
+    in->tail_taken = in->n_hits == 0;
+    *out = e;
+    return ASR_OK;
+}
+
+const char *asr_input_log_type(const asr_input *in)
+{
+    return asr_log_type_name(in ? in->log_type : ASR_LOG_UNKNOWN);
 }

@@ -319,5 +319,8 @@ char *asr_strdup_name(const char *s)
         i += len;
     }
     out[k] = '\0';
-    return out;
+    /* room for four bytes per byte was taken in case every byte needed escaping; names are
+     * kept for the whole run, so give back what was not used */
+    char *fit = realloc(out, k + 1);
+    return fit ? fit : out;
 }

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # --redact end to end. Scans the bundled corpus plus tests/fixtures/redact (IPv6, e-mail,
-# DOMAIN\user, passphrase path) in EVERY output format that `asrlog scan --help` lists on its
-# `-f, --format` line, with one key file, and checks (tests/cli/redact_check.py):
+# DOMAIN\user, passphrase path) and failed hosts no signature explains, whose failure line
+# names the host and an IPv4 address (tests/fixtures/unclassified_fleet.py, built in a temporary
+# folder: the report has unclassified failure templates), in EVERY output format that
+# `asrlog scan --help` lists on its `-f, --format` line, with one key file, and checks
+# (tests/cli/redact_check.py):
 #   - no original value (host names, aliases, addresses, accounts, domains, e-mail addresses,
 #     passphrase paths — taken from the unredacted JSON report by member and by pattern, and
 #     from the map) appears anywhere in any output;
@@ -19,7 +22,9 @@ SRC=$2
 cd "$SRC" || exit 2
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-INPUTS="corpus tests/fixtures/redact"
+python3 "$SRC/tests/fixtures/unclassified_fleet.py" "$SRC" "$TMP/unclassified" identity \
+    secure_boot || exit 2
+INPUTS="corpus tests/fixtures/redact $TMP/unclassified"
 failn=0
 fail() {
     echo "FAIL $*"

@@ -182,6 +182,21 @@ def main():
         if missing:
             problem("--format %s lacks the pseudonyms of failed hosts %s" % (f, missing[:5]))
 
+    # the unclassified failure templates: there must be some, the same ones, and their hosts
+    # are pseudonyms (their example lines were searched for leaks above, with the rest)
+    if not plain.get("unclassified"):
+        problem("the inputs must give unclassified failure templates")
+    ids = [t["id"] for t in redacted.get("unclassified", [])]
+    if ids != [t["id"] for t in plain.get("unclassified", [])]:
+        problem("templates changed by --redact: %s" % ids)
+    for t in redacted.get("unclassified", []):
+        for h in t["hosts"] + [e["host"] for e in t["examples"]]:
+            if h not in names:
+                problem("template %s names host %r, which is not a pseudonym" % (t["id"], h))
+        if any(t["id"] not in open(os.path.join(d, "out." + f), encoding="utf-8").read()
+               for f in formats if f != "csv"):
+            problem("template %s is missing from some format" % t["id"])
+
     if verdicts(redacted) != verdicts(plain):
         problem("verdicts changed by --redact")
     if redacted["summary"] != plain["summary"]:

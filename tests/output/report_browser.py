@@ -9,6 +9,8 @@ by cdp.py) and checks, in the live page:
     the count the JSON report gives;
   - every failed, warned or unknown host of the JSON report has its section (id, data-host),
     laid out with a height, whose evidence lines read back exactly as in the JSON;
+  - every unclassified failure template shown has its table row, laid out, whose wording and
+    examples read back exactly as in the JSON;
 and saves a screenshot of each page (PNG, checked to be a real, non-blank image) in the
 test's temporary folder. Before that, a control page with a console error and an external
 image must be caught, which proves the checks can fail.
@@ -54,6 +56,11 @@ DOM_PROBE = r"""(() => {
         id: s.id, host: s.dataset.host, height: box(s)[1],
         byId: document.getElementById(s.id) === s,
         evidence: [...s.querySelectorAll('ol.evidence pre')].map(p => p.textContent)})),
+    templates: [...document.querySelectorAll('#unclassified table.templates tbody tr')].map(
+      tr => ({id: tr.id, height: box(tr)[1], byId: document.getElementById(tr.id) === tr,
+              template: tr.querySelector('code.template') ?
+                tr.querySelector('code.template').textContent : null,
+              examples: [...tr.querySelectorAll('ol.examples pre')].map(p => p.textContent)})),
   };
 })()"""
 
@@ -126,12 +133,22 @@ def check_page(browser, name, html_path, report, shot):
         want_ev = [rf.shown(e["text"]) for e in (h["root_cause"] or {}).get("evidence", [])]
         check(s["evidence"] == want_ev, f"{name}: evidence of {h['host']!r} reads back as "
                                         f"{s['evidence']} (want {want_ev})")
+    tpls = report.get("unclassified", [])[:50]  # the rows the page shows (report_view.h)
+    check([t["id"] for t in dom["templates"]] == [t["id"] for t in tpls],
+          f"{name}: template rows {[t['id'] for t in dom['templates']]}")
+    for row, t in zip(dom["templates"], tpls):
+        check(row["byId"] and row["height"] > 20, f"{name}: row of {t['id']} is not laid out")
+        check(row["template"] == rf.shown(t["template"]),
+              f"{name}: template {t['id']} reads back as {row['template']!r}")
+        want_ex = [rf.shown(e["text"]) for e in t["examples"]]
+        check(row["examples"] == want_ex, f"{name}: examples of {t['id']} read back as "
+                                          f"{row['examples']} (want {want_ex})")
     browser.screenshot(shot, WIDTH, HEIGHT)
     w, hgt, spread = png_size_and_spread(shot)
     check((w, hgt) == (WIDTH, HEIGHT) and spread > 16,
           f"{name}: screenshot {shot} is {w}x{hgt} with {spread} byte values")
-    print(f"{name}: {len(dom['sections'])} host sections, {len(dom['bars'])} bars; "
-          f"screenshot {shot}")
+    print(f"{name}: {len(dom['sections'])} host sections, {len(dom['bars'])} bars, "
+          f"{len(dom['templates'])} templates; screenshot {shot}")
 
 
 def main():

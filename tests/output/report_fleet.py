@@ -4,12 +4,19 @@ hostile sample fleet, and what a report must show for a JSON report.
 The hostile fleet is made in a temporary folder from tests/fixtures/report/ (real log formats
 whose matched lines carry markup, backticks, pipes, entities, control characters and non-ASCII
 text) under host folder names that are themselves hostile, plus a warned and a succeeded host
-from corpus/ and a host whose log stops before any verdict (outcome unknown, no root cause).
+from corpus/, a host whose log stops before any verdict (outcome unknown, no root cause), and
+failed hosts no signature explains (tests/fixtures/unclassified_fleet.py, groups secure_boot and
+escape, two of them under hostile names), so that the report has unclassified failure templates.
 """
 import json
 import os
 import shutil
 import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "fixtures"))
+import unclassified_fleet  # noqa: E402
 
 # Host folder -> (fixture file, where it goes below the host folder). Two names differ only in
 # '.' versus '_', which a careless id encoding would merge.
@@ -21,6 +28,8 @@ HOSTILE_HOSTS = {
 }
 CORPUS_HOSTS = ("WEB05", "ubu-app05")  # warned, succeeded
 UNKNOWN_HOST = "half-done"              # the Linux log cut before it ends: no verdict
+# Unclassified hosts renamed (see unclassified_fleet.py for the default names).
+UNCLASSIFIED_NAMES = {"lnx-sb02": "sb <i>|`02` *x* &amp;", "uc-esc01": "uc [esc](01) #1 ~~s~~"}
 ATTENTION = ("failed", "succeeded_with_warnings", "unknown")
 
 
@@ -38,6 +47,7 @@ def build_hostile_fleet(src, dest):
     with open(os.path.join(dest, UNKNOWN_HOST, "var", "log", "ua_install.log"), "w",
               encoding="utf-8") as f:
         f.writelines(head)
+    unclassified_fleet.build(src, dest, ["secure_boot", "escape"], UNCLASSIFIED_NAMES)
     return dest
 
 

@@ -8,12 +8,17 @@ comment, no element or attribute that fetches anything, no event handler, no ext
 https reference links), unique ids and working #links, the chart (accessible SVG, one bar per
 root cause with the right count), and for every failed, warned or unknown host one section
 whose evidence (file:line and text), attempts, remediation steps, commands and extracted values
-read back exactly as in the JSON after unescaping; no section for succeeded hosts.
+read back exactly as in the JSON after unescaping; no section for succeeded hosts. When the
+report has unclassified failure templates, a section#unclassified with one row per template
+(id, score, hosts linked to their sections, the template and its examples read back exactly)
+and the command that makes a signature of the first; each unclassified host's section links
+to its templates. No such section when there is none.
 
 Markdown (rendered with cmark-gfm, GitHub's CommonMark implementation, in its safe mode): no
 raw HTML reaches the output, one heading per such host, evidence and commands come back
 unchanged from their code blocks (fences intact), every table row has its columns (pipes in
-the data escaped), chart rows hold the right counts and bars.
+the data escaped), chart rows hold the right counts and bars, and the "Unclassified failures"
+table and examples block read back as the report says (absent when there is no template).
 
 usage: report_structure.py ASRLOG SOURCE_DIR
 """
@@ -163,11 +168,86 @@ def html_host_checks(name, root, report):
         check(all(got.get(k) == v for k, v in want_f.items()), f"{who}: fields {got} != {want_f}")
 
 
+MAX_TEMPLATES = 50       # templates shown in the reports (report_view.h)
+MAX_TEMPLATE_HOSTS = 10  # host names shown per template
+
+
+def signature_command(report):
+    return (f"asrlog signatures new --from-template {report['unclassified'][0]['id']} "
+            f"--report report.json")
+
+
+def template_hosts_text(t):
+    """The hosts cell of a template, as text."""
+    text = f"{t['failed_hosts']} failed"
+    if t["other_hosts"]:
+        text += f" (and {t['other_hosts']} other)"
+    names = [rf.shown(h) for h in t["hosts"][:MAX_TEMPLATE_HOSTS]]
+    if names:
+        text += ": " + ", ".join(names)
+    if len(t["hosts"]) > MAX_TEMPLATE_HOSTS:
+        text += f" … and {len(t['hosts']) - MAX_TEMPLATE_HOSTS} more"
+    return text
+
+
+def html_unclassified_checks(name, root, report):
+    sec = root.find("section", id="unclassified")
+    tpls = report.get("unclassified") or []
+    if not tpls:
+        check(sec is None, f"{name}: an unclassified section without templates")
+        return
+    if not check(sec is not None, f"{name}: no section#unclassified"):
+        return
+    check(sec.find("h2") is not None and sec.find("h2").text() == "Unclassified failures",
+          f"{name}: unclassified heading")
+    rows = body_rows(sec.find("table", cls="templates"))
+    shown = tpls[:MAX_TEMPLATES]
+    check([r.attrs.get("id") for r in rows] == [t["id"] for t in shown],
+          f"{name}: template rows {[r.attrs.get('id') for r in rows]}")
+    sections = {s.attrs.get("data-host"): s.attrs.get("id")
+                for s in root.find_all("section", cls="host")}
+    for tr, t in zip(rows, shown):
+        who = f"{name}: template {t['id']}"
+        c = cells(tr)
+        if not check(len(c) == 4, f"{who}: {len(c)} cells"):
+            continue
+        check(c[0].text() == t["id"] and c[1].text() == str(t["score"]), f"{who}: id/score")
+        check(c[2].text() == template_hosts_text(t),
+              f"{who}: hosts cell {c[2].text()!r} != {template_hosts_text(t)!r}")
+        links = [a.attrs.get("href") for a in c[2].find_all("a")]
+        check(links == ["#" + sections[h] for h in t["hosts"][:MAX_TEMPLATE_HOSTS]],
+              f"{who}: host links {links}")
+        code = c[3].find("code", cls="template")
+        check(code is not None and code.text() == rf.shown(t["template"]),
+              f"{who}: template reads back as {code.text() if code else None!r}")
+        items = [(li.find("div", cls="loc").text(), li.find("pre").text())
+                 for li in c[3].find_all("li")]
+        want = [(f"{rf.shown(e['host'])} · {rf.shown(e['file'])}:{e['line']}", rf.shown(e["text"]))
+                for e in t["examples"]]
+        check(items == want, f"{who}: examples differ:\n  got  {items}\n  want {want}")
+    cmds = [p.text() for p in sec.find_all("pre", cls="cmd")]
+    check(cmds == [signature_command(report)], f"{name}: signature command {cmds}")
+    more = f"… and {len(tpls) - MAX_TEMPLATES} more templates (see --format json)."
+    check((more in [p.text() for p in sec.find_all("p")]) == (len(tpls) > MAX_TEMPLATES),
+          f"{name}: html '… and N more templates' line")
+    for h in report["hosts"]:
+        rc = h["root_cause"] or {}
+        if rc.get("signature") != "unclassified":
+            continue
+        s = root.find("section", id=rf.host_id(h["host"]))
+        links = [a.attrs.get("href") for p in (s.find_all("p", cls="generic") if s else [])
+                 for a in p.find_all("a")]
+        # only the templates that have a row are linked
+        want = ["#" + i for i in rc["templates"] if i in [t["id"] for t in shown]]
+        check(links == want, f"{name}: {h['host']!r} links to templates {links}, want {want}")
+
+
 def check_html(name, raw, report):
     root, parser = minidom_html.parse(raw)
     html_page_checks(name, raw, root, parser, report)
     html_chart_checks(name, root, report)
     html_host_checks(name, root, report)
+    html_unclassified_checks(name, root, report)
 
 
 # ---- Markdown --------------------------------------------------------------------------------
@@ -234,6 +314,7 @@ def check_markdown(name, md, report, cmark):
                        for r in re.findall("`+", e["text"] + "\n" + e["file"])] + [0])
         check(("`" * max(3, longest + 1) + "text\n") in md, f"{who}: evidence fence too short")
     check_markdown_tables(name, root, report)
+    check_markdown_unclassified(name, root, md, report)
 
 
 def table_after(root, heading):
@@ -286,6 +367,41 @@ def check_markdown_tables(name, root, report):
     check(got == want, f"{name}: chart table {got} != {want}")
 
 
+def check_markdown_unclassified(name, root, md, report):
+    tpls = report.get("unclassified") or []
+    table = table_after(root, "Unclassified failures")
+    heads = [n.text() for n in root.children
+             if isinstance(n, minidom_html.Node) and n.tag == "h2"]
+    if not tpls:
+        check("Unclassified failures" not in heads, f"{name}: unclassified heading without "
+                                                    f"templates")
+        return
+    if not check(table is not None, f"{name}: no 'Unclassified failures' table"):
+        return
+    shown = tpls[:MAX_TEMPLATES]
+    rows = body_rows(table)
+    check(len(rows) == len(shown), f"{name}: {len(rows)} template rows for {len(shown)}")
+    for tr, t in zip(rows, shown):
+        who = f"{name}: template {t['id']}"
+        c = cells(tr)
+        if not check(len(c) == 4, f"{who}: {len(c)} columns"):
+            continue
+        check(c[0].text() == t["id"] and c[1].text() == str(t["score"]), f"{who}: id/score")
+        check(c[2].text() == template_hosts_text(t),
+              f"{who}: hosts cell {c[2].text()!r} != {template_hosts_text(t)!r}")
+        code = c[3].find("code")
+        check(code is not None and code.text() == rf.shown(t["template"]),
+              f"{who}: template reads back as {code.text() if code else None!r}")
+    codes = [c.text() for n in root.iter() if n.tag == "pre" for c in n.find_all("code")]
+    want = "".join(f"{t['id']}  {rf.shown(e['host'])}  {rf.shown(e['file'])}:{e['line']}\n"
+                   f"    {rf.shown(e['text'])}\n" for t in shown for e in t["examples"])
+    check(want in codes, f"{name}: template examples block differs or its fence broke")
+    spans = [c.text() for c in root.iter() if c.tag == "code"]
+    check(signature_command(report) in spans, f"{name}: no signature command")
+    more = f"… and {len(tpls) - MAX_TEMPLATES} more templates (see `--format json`)."
+    check((more in md) == (len(tpls) > MAX_TEMPLATES), f"{name}: markdown '… and N more' line")
+
+
 def check_inputs_listed(name, html, md, report):
     """Skipped and unreadable inputs are listed, with their reason, in both formats."""
     root, _ = minidom_html.parse(html)
@@ -311,7 +427,10 @@ def main():
                   "hostile": rf.build_hostile_fleet(src, os.path.join(tmp, "fleet")),
                   # every host succeeded, one input unreadable; and nothing at all
                   "clean": ["corpus/WEB01", os.path.join(tmp, "missing.log")],
-                  "empty": os.path.join(tmp, "empty")}
+                  "empty": os.path.join(tmp, "empty"),
+                  # more templates than the reports show, one of 12 hosts
+                  "many": rf.unclassified_fleet.build_many(src, os.path.join(tmp, "many"), 52,
+                                                           12)}
         for name, path in fleets.items():
             report = rf.load_json(rf.scan(asrlog, "json", path, src))
             html = rf.scan(asrlog, "html", path, src)
@@ -323,6 +442,16 @@ def main():
                       f"hostile fleet outcomes {outcomes}")
                 check(any("<script>" in e["text"] for h in report["hosts"] if h["root_cause"]
                           for e in h["root_cause"]["evidence"]), "hostile evidence not in report")
+                check(len(report["unclassified"]) == 2 and
+                      any("|" in t["template"] and "`" in t["template"]
+                          for t in report["unclassified"]),
+                      f"hostile fleet templates {report['unclassified']}")
+            if name == "corpus":
+                check(report["unclassified"] == [], "corpus: unclassified templates")
+            if name == "many":
+                check(len(report["unclassified"]) > MAX_TEMPLATES and
+                      max(len(t["hosts"]) for t in report["unclassified"]) > MAX_TEMPLATE_HOSTS,
+                      f"many: {len(report['unclassified'])} templates, too few for the limits")
             if name == "corpus":
                 check(len(rf.attention_hosts(report)) == 20, "corpus: 20 hosts need attention")
             check_html(name, html, report)

@@ -145,3 +145,28 @@ def expected(host, rep, event_ms):
             if value:
                 ext.update({f"cs{n}Label": label, f"cs{n}": value})
     return header, {k: v for k, v in ext.items() if v != ""}
+
+
+def expected_template(tpl, rep, event_ms):
+    """(header dict, {key: value}) asrlog must send for an entry of the report's "unclassified"
+    array; `event_ms` is the scan time (checked separately)."""
+    import siem_util as su
+    header = {
+        "version": "0", "vendor": "asrlog", "product": "asrlog",
+        "device_version": rep["asrlog_version"], "signature_id": clean(tpl["id"], 1023, True),
+        "name": su.TEMPLATE_NAME, "severity": str(su.SEVERITY[su.TEMPLATE_SEVERITY][0]),
+    }
+    ext = {"rt": str(event_ms), "cat": "unclassified", "msg": clean(tpl["template"], 1023, False),
+           "cnt": str(tpl["count"]), "cn1Label": "FailedHosts", "cn1": str(tpl["failed_hosts"]),
+           "cn3Label": "Score", "cn3": str(tpl["score"]),
+           "cs1Label": "Hosts", "cs1": clean(",".join(tpl["hosts"]), 4000, False),
+           "cs2Label": "LogTypes", "cs2": ",".join(tpl["log_types"]),
+           "cs4Label": "Remediation",
+           "cs4": f"asrlog signatures new --from-template {tpl['id']} --report report.json",
+           "cs5Label": "OtherHosts", "cs5": str(tpl["other_hosts"])}
+    if tpl["examples"]:
+        ex = tpl["examples"][0]
+        ext.update({"filePath": clean(ex["file"], 1023, False), "cn2Label": "ExampleLine",
+                    "cn2": str(ex["line"]), "cs3Label": "Example",
+                    "cs3": clean(ex["text"], 4000, False)})
+    return header, {k: v for k, v in ext.items() if v != ""}

@@ -4,7 +4,9 @@
 1. `asrlog scan --format cef` on the test fleet: every line parses with a CEF parser that honours
    the escaping rules (cef.py), and its header and every extension field equal what the JSON
    report says under the documented mapping — evidence with `|`, `=`, `\\`, quotes, tabs and
-   control characters, and a title and remediation with newlines, included.
+   control characters, and a title and remediation with newlines, included. After the hosts,
+   one line per unclassified failure template (its wording and example hold the same kinds of
+   characters), and none for the corpus alone.
 2. rsyslogd (Debian `rsyslog`) is started with its own configuration in a temporary folder: imtcp
    and imudp on free loopback ports, each writing facility, severity, APP-NAME and %msg% to its
    own file. `asrlog scan --syslog tcp://127.0.0.1:PORT` (octet-counted RFC 5424) and
@@ -55,9 +57,14 @@ def free_port(kind):
 
 
 def check_cef_lines(lines, rep, window):
-    """Every CEF line against the report, host by host in report order."""
-    if len(lines) != len(rep["hosts"]):
-        su.fail(f"{len(lines)} CEF lines for {len(rep['hosts'])} hosts")
+    """Every CEF line against the report, host by host in report order, then template by
+    template."""
+    tpls = rep.get("unclassified") or []
+    if len(lines) != len(rep["hosts"]) + len(tpls):
+        su.fail(f"{len(lines)} CEF lines for {len(rep['hosts'])} hosts and {len(tpls)} "
+                f"templates")
+    for n, (line, t) in enumerate(zip(lines[len(rep["hosts"]):], tpls), len(rep["hosts"]) + 1):
+        check_cef_template(f"CEF line {n} (template {t['id']})", line, t, rep, window)
     for n, (line, h) in enumerate(zip(lines, rep["hosts"]), 1):
         where = f"CEF line {n} ({h['host']})"
         try:
@@ -78,6 +85,28 @@ def check_cef_lines(lines, rep, window):
             su.fail(f"{where}: extension differs (got, expected): {diff}")
         if not 0 <= int(header["severity"]) <= 10:
             su.fail(f"{where}: severity out of 0-10")
+
+
+def check_cef_template(where, line, t, rep, window):
+    """One template's CEF line against the report's unclassified entry `t`."""
+    try:
+        header, pairs = cef.parse(line)
+    except cef.CEFError as e:
+        su.fail(f"{where}: {e}\n  {line[:300]}")
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        su.fail(f"{where}: a key appears twice: {keys}")
+    got = dict(pairs)
+    rt = int(got.get("rt", "-1"))
+    if not window[0] - 1000 <= rt <= window[1] + 1000:
+        su.fail(f"{where}: rt {rt} is not the scan time {window}")
+    want_header, want = cef.expected_template(t, rep, rt)
+    if header != want_header:
+        su.fail(f"{where}: header {header}, expected {want_header}")
+    if got != want:
+        diff = {k: (got.get(k), want.get(k)) for k in set(got) | set(want)
+                if got.get(k) != want.get(k)}
+        su.fail(f"{where}: extension differs (got, expected): {diff}")
 
 
 def start_rsyslog(tmp):
@@ -128,15 +157,19 @@ def wait_lines(path, count, timeout=20):
 
 
 def check_received(where, got, sent, rep, normalize):
-    """rsyslog's lines: facility user (1), the documented severity, APP-NAME asrlog, and the
-    message equal to the line asrlog wrote to stdout (after `normalize`). Returns the
-    messages."""
+    """rsyslog's lines: facility user (1), the documented severity (a host's, then warning for
+    each template), APP-NAME asrlog, and the message equal to the line asrlog wrote to stdout
+    (after `normalize`). Returns the messages."""
     if len(got) != len(sent):
         su.fail(f"{where}: rsyslog wrote {len(got)} lines, {len(sent)} were sent")
     msgs = []
-    for n, (line, line_out, h) in enumerate(zip(got, sent, rep["hosts"]), 1):
+    keys = [su.severity_key(h) for h in rep["hosts"]] + \
+        [su.TEMPLATE_SEVERITY] * len(rep.get("unclassified") or [])
+    if len(keys) != len(sent):
+        su.fail(f"{where}: {len(sent)} lines for {len(keys)} hosts and templates")
+    for n, (line, line_out, key) in enumerate(zip(got, sent, keys), 1):
         fac, sev, app, msg = line.split(" ", 3)
-        want_sev = str(su.SEVERITY[su.severity_key(h)][1])
+        want_sev = str(su.SEVERITY[key][1])
         if (fac, sev, app) != ("1", want_sev, "asrlog"):
             su.fail(f"{where} line {n}: facility/severity/app {fac}/{sev}/{app}, "
                     f"expected 1/{want_sev}/asrlog")
@@ -171,6 +204,11 @@ def main():
         su.fail("CEF output must be LF-terminated lines without CR")
     cef_lines = text[:-1].split("\n")
     check_cef_lines(cef_lines, rep, window)
+    corpus = su.report(asrlog, ["corpus"])
+    out, corpus_window = su.scan(asrlog, "cef", ["corpus"])
+    if corpus.get("unclassified"):
+        su.fail("the corpus alone has unclassified templates")
+    check_cef_lines(out.decode("utf-8")[:-1].split("\n"), corpus, corpus_window)
     nd_out, _ = su.scan(asrlog, "ndjson")
     nd_lines = nd_out.decode("utf-8")[:-1].split("\n")
 
@@ -185,7 +223,7 @@ def main():
             url = f"{proto}://127.0.0.1:{port}"
             extra = ["--format", "ndjson"] if fmt == "ndjson" else []  # cef is the default
             rc, _, err = su.run(asrlog, ["scan", "-q", "--syslog", url] + extra + su.PATTERNS +
-                                su.FLEET)
+                                su.fleet())
             if rc != 1:
                 su.fail(f"--syslog {url} {fmt}: exit {rc}, expected 1 (failed hosts)\n{err}")
             got = wait_lines(f"{tmp}/{proto}.log", seen[proto] + len(sent))[seen[proto]:]

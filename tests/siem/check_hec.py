@@ -5,7 +5,9 @@ The output is one body for /services/collector/event: JSON objects, one per line
 report order, each with exactly time (epoch seconds, at most 3 decimals), host, source "asrlog",
 sourcetype "_json", event (the ECS event of --format ndjson for the same host) and fields
 (indexed fields: flat, string or array-of-string values, no reserved or "_" names), all compared
-with the JSON report.
+with the JSON report. After the hosts, one object per unclassified failure template: no
+"host" (it spans several), the scan time, its ndjson event, and fields event_action,
+template_id, score, failed_hosts and related_host.
 
 usage: check_hec.py ASRLOG SOURCE_DIR
 """
@@ -67,6 +69,32 @@ def check_event(where, raw, obj, h, ecs, window):
         su.fail(f"{where}: fields {fields}, expected {expected_fields(h)}")
 
 
+def check_template(where, raw, obj, t, ecs, window):
+    """A template's object against the report's entry `t` and its ndjson event `ecs`."""
+    keys = TOP_KEYS - {"host"}
+    if not isinstance(obj, dict) or set(obj) != keys:
+        su.fail(f"{where}: keys {sorted(obj) if isinstance(obj, dict) else obj!r}, "
+                f"expected {sorted(keys)}")
+    if not TIME_TEXT.match(raw):
+        su.fail(f"{where}: time must come first as epoch seconds with at most 3 decimals")
+    ms = round(obj["time"] * 1000)
+    if not window[0] - 1000 <= ms <= window[1] + 1000:
+        su.fail(f"{where}: time {ms} is not the scan time {window}")
+    if (obj["source"], obj["sourcetype"]) != ("asrlog", "_json"):
+        su.fail(f"{where}: source/sourcetype {obj['source']}/{obj['sourcetype']}")
+    ev, ecs = dict(obj["event"]), dict(ecs)
+    if su.iso_ms(ev.pop("@timestamp")) != ms:
+        su.fail(f"{where}: event @timestamp differs from time")
+    ecs.pop("@timestamp")
+    if ev != ecs:
+        su.fail(f"{where}: event is not the ndjson ECS event of the template")
+    want = {"event_action": su.TEMPLATE_ACTION, "template_id": t["id"],
+            "score": str(t["score"]), "failed_hosts": str(t["failed_hosts"]),
+            "related_host": t["hosts"]}
+    if obj["fields"] != want:
+        su.fail(f"{where}: fields {obj['fields']}, expected {want}")
+
+
 def main():
     asrlog, src = sys.argv[1], sys.argv[2]
     os.chdir(src)
@@ -84,11 +112,17 @@ def main():
         while pos < len(text) and text[pos] in " \n":
             pos += 1
     lines = out.split(b"\n")
-    if lines[-1] != b"" or len(lines) - 1 != len(objs) or len(objs) != len(rep["hosts"]):
-        su.fail(f"{len(objs)} objects on {len(lines) - 1} lines for {len(rep['hosts'])} hosts")
+    tpls, n_hosts = rep["unclassified"], len(rep["hosts"])
+    if lines[-1] != b"" or len(lines) - 1 != len(objs) or len(objs) != n_hosts + len(tpls):
+        su.fail(f"{len(objs)} objects on {len(lines) - 1} lines for {n_hosts} hosts and "
+                f"{len(tpls)} templates")
     for n, (raw, obj, h, e) in enumerate(zip(lines, objs, rep["hosts"], ecs), 1):
         check_event(f"event {n} ({h['host']})", raw, obj, h, e, window)
-    print(f"hec: {len(objs)} events checked against the HEC format, ndjson and the report")
+    for n, (raw, obj, t, e) in enumerate(zip(lines[n_hosts:], objs[n_hosts:], tpls,
+                                             ecs[n_hosts:]), n_hosts + 1):
+        check_template(f"event {n} (template {t['id']})", raw, obj, t, e, window)
+    print(f"hec: {len(objs)} events ({len(tpls)} of them templates) checked against the HEC "
+          f"format, ndjson and the report")
 
 
 if __name__ == "__main__":

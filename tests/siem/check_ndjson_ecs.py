@@ -8,6 +8,11 @@ ECS normalises to one, and a value among the ECS allowed values — or sits unde
 On top of ECS, the project's rules (siem.md): event.kind alert for failures and event otherwise,
 never signal; event.outcome failure/success/unknown from the outcome; category ["package"];
 type ["installation", "error"|"info"]; and every value is compared with the JSON report.
+After the host events come one event per unclassified failure template of the report, in
+report order: kind event, category ["package"], type ["info"], action
+unclassified-failure-template, message the template, rule.id its id, related.hosts its hosts,
+the report's entry under asrlog.unclassified and the scan time as @timestamp; the corpus alone
+gives none.
 
 usage: check_ndjson_ecs.py ASRLOG SOURCE_DIR
 """
@@ -130,6 +135,52 @@ def check_against_report(where, doc, h, rep, window):
     su.check_time(f"{where} @timestamp", su.iso_ms(doc["@timestamp"]), h, window)
 
 
+def check_template(where, doc, t, rep, window):
+    """A template event against the report's "unclassified" entry `t`."""
+    want = {
+        "event.kind": "event", "event.category": ["package"], "event.type": ["info"],
+        "event.action": su.TEMPLATE_ACTION, "event.module": "asrlog",
+        "event.dataset": "asrlog.mobility_install", "message": t["template"],
+        "rule.id": t["id"], "rule.name": su.TEMPLATE_NAME, "rule.ruleset": "asrlog-unclassified",
+        "rule.version": rep["catalog_hash"], "related.hosts": t["hosts"],
+        "ecs.version": "8.11.0",
+    }
+    got = {k: v for k, v in leaves(doc) if not k.startswith("asrlog.")}
+    ms = su.iso_ms(got.pop("@timestamp"))
+    if got != want:
+        diff = {k: (got.get(k), want.get(k)) for k in set(got) | set(want)
+                if got.get(k) != want.get(k)}
+        su.fail(f"{where}: fields differ from the report (got, expected): {diff}")
+    if doc.get("asrlog") != {"unclassified": t}:
+        su.fail(f"{where}: asrlog.unclassified is not the report's entry: {doc.get('asrlog')}")
+    if not window[0] - 1000 <= ms <= window[1] + 1000:
+        su.fail(f"{where}: @timestamp {ms} is not the scan time {window}")
+
+
+def check_lines(out, rep, window, fields):
+    """Every line of one ndjson output: the host events, then the template events."""
+    if not out.endswith(b"\n"):
+        su.fail("the output does not end with a newline")
+    lines = out[:-1].split(b"\n") if out else []
+    tpls = rep.get("unclassified") or []
+    if len(lines) != len(rep["hosts"]) + len(tpls):
+        su.fail(f"{len(lines)} lines for {len(rep['hosts'])} hosts and {len(tpls)} templates")
+    docs = []
+    for n, raw in enumerate(lines, 1):
+        if any(b < 0x20 for b in raw):
+            su.fail(f"line {n}: raw control character in the line")
+        doc = json.loads(raw.decode("utf-8"))  # strict: invalid UTF-8 raises
+        if not isinstance(doc, dict):
+            su.fail(f"line {n}: not a JSON object")
+        check_ecs(f"line {n}", doc, fields)
+        docs.append(doc)
+    for n, (doc, h) in enumerate(zip(docs, rep["hosts"]), 1):
+        check_against_report(f"line {n} ({h['host']})", doc, h, rep, window)
+    for n, (doc, t) in enumerate(zip(docs[len(rep["hosts"]):], tpls), len(rep["hosts"]) + 1):
+        check_template(f"line {n} (template {t['id']})", doc, t, rep, window)
+    return len(lines)
+
+
 def main():
     asrlog, src = sys.argv[1], sys.argv[2]
     os.chdir(src)
@@ -137,21 +188,15 @@ def main():
     rep = su.report(asrlog)
     su.nasty_hosts_present(rep)
     out, window = su.scan(asrlog, "ndjson")
-    if not out.endswith(b"\n"):
-        su.fail("the output does not end with a newline")
-    lines = out[:-1].split(b"\n")
-    if len(lines) != len(rep["hosts"]):
-        su.fail(f"{len(lines)} lines for {len(rep['hosts'])} hosts")
-    for n, (raw, h) in enumerate(zip(lines, rep["hosts"]), 1):
-        where = f"line {n} ({h['host']})"
-        if any(b < 0x20 for b in raw):
-            su.fail(f"{where}: raw control character in the line")
-        doc = json.loads(raw.decode("utf-8"))  # strict: invalid UTF-8 raises
-        if not isinstance(doc, dict):
-            su.fail(f"{where}: not a JSON object")
-        check_ecs(where, doc, fields)
-        check_against_report(where, doc, h, rep, window)
-    print(f"ndjson ECS: {len(lines)} events valid, every field checked against ECS and the report")
+    n = check_lines(out, rep, window, fields)
+    # the corpus alone has no unclassified host: no template event
+    corpus = su.report(asrlog, ["corpus"])
+    if corpus.get("unclassified"):
+        su.fail(f"the corpus has unclassified templates: {corpus['unclassified']}")
+    out, window = su.scan(asrlog, "ndjson", ["corpus"])
+    check_lines(out, corpus, window, fields)
+    print(f"ndjson ECS: {n} events valid ({len(rep['unclassified'])} of them templates), every "
+          f"field checked against ECS and the report; the corpus alone gives host events only")
 
 
 if __name__ == "__main__":

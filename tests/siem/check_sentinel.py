@@ -2,13 +2,16 @@
 """--format sentinel against the Logs Ingestion API limits and the ASIM field names.
 
 1. The test fleet: every line is a JSON array (one request body) of records, one record per host
-   in report order; only ASIM common names plus AdditionalFields; ASIM values (EventResult,
-   EventSeverity, times in UTC ISO 8601, EventCount 1) and every value compared with the report.
+   in report order, then one per unclassified failure template (EventType
+   UnclassifiedFailureTemplate, the scan time, no device fields); only ASIM common names plus
+   AdditionalFields; ASIM values (EventResult, EventSeverity, times in UTC ISO 8601,
+   EventCount 1) and every value compared with the report.
 2. Limits: a generated fleet of BIG_HOSTS hosts decided by a signature with a 70 KB title and
-   remediation. No line may exceed 1,000,000 bytes, no string field and no serialised
-   AdditionalFields 64,000 bytes, the lines must be packed (the first record of the next line
-   would not have fitted), cut strings must be prefixes of the report's values, and
-   AdditionalFields.Truncated must say so.
+   remediation, and two unclassified hosts whose failure line (and so their template) is about
+   80 KB long (--max-evidence-line 1M). No line may exceed 1,000,000 bytes, no string field and
+   no serialised AdditionalFields 64,000 bytes, the lines must be packed (the first record of
+   the next line would not have fitted), cut strings must be prefixes of the report's values,
+   and AdditionalFields.Truncated must say so.
 
 usage: check_sentinel.py ASRLOG SOURCE_DIR
 """
@@ -87,6 +90,22 @@ def expected(h, rep):
     return rec
 
 
+def expected_template(t, rep):
+    """The record README.md documents for the report's unclassified entry `t`."""
+    add = {"Analyzer": "asrlog " + rep["asrlog_version"], "CatalogHash": rep["catalog_hash"]}
+    for name, key in (("TemplateId", "id"), ("Template", "template"), ("Score", "score"),
+                      ("Count", "count"), ("FailedHosts", "failed_hosts"), ("Hosts", "hosts"),
+                      ("OtherHosts", "other_hosts"), ("LogTypes", "log_types"),
+                      ("Examples", "examples")):
+        add[name] = t[key]
+    return {
+        "EventCount": 1, "EventType": "UnclassifiedFailureTemplate", "EventResult": "Failure",
+        "EventSeverity": su.SEVERITY[su.TEMPLATE_SEVERITY][2],
+        "EventProduct": "Azure Site Recovery Mobility Service", "EventVendor": "Microsoft",
+        "EventSchemaVersion": "0.1.0", "EventMessage": t["template"], "AdditionalFields": add,
+    }
+
+
 def check_output(out, rep, window, expect_cut):
     """All lines of one run; returns the number of lines."""
     if not out.endswith(b"\n"):
@@ -102,14 +121,17 @@ def check_output(out, rep, window, expect_cut):
         records += arr
         sizes.append([len(json.dumps(r, separators=(",", ":"), ensure_ascii=False)
                           .encode("utf-8")) for r in arr])
-    if len(records) != len(rep["hosts"]):
-        su.fail(f"{len(records)} records for {len(rep['hosts'])} hosts")
+    tpls = rep.get("unclassified") or []
+    if len(records) != len(rep["hosts"]) + len(tpls):
+        su.fail(f"{len(records)} records for {len(rep['hosts'])} hosts and {len(tpls)} templates")
     for n in range(len(lines) - 1):  # packed: the next line's first record did not fit
         if len(lines[n]) + 1 + sizes[n + 1][0] <= MAX_BODY:
             su.fail(f"line {n + 1} was closed although the next record fitted")
     cut_seen = False
-    for r, h in zip(records, rep["hosts"]):
-        where = f"record {h['host']}"
+    # hosts (h) with the record README.md documents, then templates (t, the scan time)
+    rows = [(f"record {h['host']}", h, expected(h, rep)) for h in rep["hosts"]] + \
+        [(f"record of template {t['id']}", None, expected_template(t, rep)) for t in tpls]
+    for r, (where, h, want) in zip(records, rows):
         if not set(r) <= ASIM_KEYS:
             su.fail(f"{where}: fields outside ASIM names: {sorted(set(r) - ASIM_KEYS)}")
         for k, v in list(r.items()) + [("AdditionalFields (serialised)", r["AdditionalFields"])]:
@@ -119,8 +141,11 @@ def check_output(out, rep, window, expect_cut):
         times = {r.pop("TimeGenerated"), r.pop("EventStartTime"), r.pop("EventEndTime")}
         if len(times) != 1 or not next(iter(times)).endswith("Z"):
             su.fail(f"{where}: TimeGenerated/EventStartTime/EventEndTime {times}")
-        su.check_time(where, su.iso_ms(times.pop()), h, window)
-        want = expected(h, rep)
+        ms = su.iso_ms(times.pop())
+        if h:
+            su.check_time(where, ms, h, window)
+        elif not window[0] - 1000 <= ms <= window[1] + 1000:
+            su.fail(f"{where}: time {ms} is not the scan time {window}")
         truncated = r["AdditionalFields"].pop("Truncated")
         if truncated is True:
             cut_seen = True
@@ -151,6 +176,20 @@ def big_fleet(tmp):
     return f"{tmp}/patterns", f"{tmp}/fleet"
 
 
+def long_template_fleet(tmp):
+    """Two unclassified hosts whose novel failure line holds 12,000 words. Returns the folder."""
+    with open("corpus/rhel-db02/var/log/ua_install.log", encoding="utf-8") as f:
+        base = f.read()
+    words = " ".join(f"w{i}" for i in range(12000))
+    for n in (1, 2):
+        novel = f"Secure Boot refused the module: {words} (error -{n})"
+        os.makedirs(f"{tmp}/long/long-{n}/var/log")
+        with open(f"{tmp}/long/long-{n}/var/log/ua_install.log", "w", encoding="utf-8") as f:
+            f.write(su.unclassified_fleet.KERNEL_LINE.sub(lambda m: f"{m.group(1)} : {novel}",
+                                                          base))
+    return f"{tmp}/long"
+
+
 def main():
     asrlog, src = sys.argv[1], sys.argv[2]
     os.chdir(src)
@@ -171,10 +210,22 @@ def main():
         n = check_output(out, big_rep, (before, su.now_ms()), expect_cut=True)
         if n < 2:
             su.fail(f"{BIG_HOSTS} hosts of ~64 KB should need several bodies, got {n}")
+        long_args = ["--max-evidence-line", "1M", long_template_fleet(tmp)]
+        rc, raw, err = su.run(asrlog, ["scan", "-q", "--format", "json"] + long_args, 1)
+        long_rep = json.loads(raw)
+        if len(long_rep["unclassified"]) != 1 or len(long_rep["unclassified"][0]["template"]) \
+                <= MAX_FIELD:
+            su.fail("the long fleet should give one template longer than 64 KB")
+        before = su.now_ms()
+        rc, out, err = su.run(asrlog, ["scan", "-q", "--format", "sentinel"] + long_args, 1)
+        check_output(out, long_rep, (before, su.now_ms()), expect_cut=True)
+        if b'"EventType":"UnclassifiedFailureTemplate"' not in out:
+            su.fail("no template record for the long fleet")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"sentinel: {len(rep['hosts'])} records checked against ASIM and the report; "
-          f"{BIG_HOSTS} oversized records split into {n} bodies within 1 MB / 64 KB")
+    print(f"sentinel: {len(rep['hosts'])} host and {len(rep['unclassified'])} template records "
+          f"checked against ASIM and the report; {BIG_HOSTS} oversized records split into {n} "
+          f"bodies within 1 MB / 64 KB; an 80 KB template cut to fit")
 
 
 if __name__ == "__main__":

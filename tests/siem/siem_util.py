@@ -4,15 +4,45 @@ compared with, and the documented rules every format shares (event time, severit
 The test fleet is the bundled corpus plus tests/fixtures/siem/fleet, scanned with the test-only
 signature in tests/fixtures/siem/patterns (its title and remediation hold `|`, `=`, `\\`, quotes,
 tabs and newlines; the fixture logs hold tabs, quotes, control characters and a byte that is not
-UTF-8 on the deciding evidence line).
+UTF-8 on the deciding evidence line), plus failed hosts no signature explains, built in a
+temporary folder by tests/fixtures/unclassified_fleet.py (groups secure_boot and escape), so that
+the report has unclassified failure templates, one of them full of characters to escape.
 """
+import atexit
 import datetime
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 FLEET = ["corpus", "tests/fixtures/siem/fleet"]
 PATTERNS = ["--patterns", "tests/fixtures/siem/patterns"]
+SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(SOURCE, "tests", "fixtures"))
+import unclassified_fleet  # noqa: E402
+
+# What the renderers give a template event (README.md, "SIEM output").
+TEMPLATE_NAME = "Unclassified failure template"
+TEMPLATE_ACTION = "unclassified-failure-template"
+TEMPLATE_SEVERITY = "warning"  # a row of SEVERITY
+_unclassified_dir = []
+
+
+def unclassified_dir():
+    """The folder of the unclassified hosts, built on first use and removed at exit."""
+    if not _unclassified_dir:
+        tmp = tempfile.mkdtemp(prefix="asrlog-siem-")
+        atexit.register(shutil.rmtree, tmp, True)
+        _unclassified_dir.append(unclassified_fleet.build(
+            SOURCE, os.path.join(tmp, "unclassified"), ["secure_boot", "escape"]))
+    return _unclassified_dir[0]
+
+
+def fleet():
+    """The inputs of the test fleet (FLEET and the unclassified hosts)."""
+    return FLEET + [unclassified_dir()]
 
 
 def fail(msg):
@@ -35,7 +65,7 @@ def scan(asrlog, fmt, inputs=None, extra=()):
     (ms before, ms after) of the run, for hosts whose event time is the scan time)."""
     before = now_ms()
     rc, out, err = run(asrlog, ["scan", "-q", "--format", fmt] + PATTERNS + list(extra) +
-                       (inputs or FLEET))
+                       (inputs or fleet()))
     after = now_ms()
     if rc not in (0, 1):
         fail(f"asrlog scan --format {fmt}: exit {rc}\n{err}")
@@ -185,4 +215,25 @@ def nasty_hosts_present(rep):
     rc = hosts["win-esc02"]["root_cause"]
     if rc["signature"] != "siem.fixture.escape_check" or "\n" not in rc["title"]:
         fail("win-esc02 is not decided by the fixture signature with a newline in its title")
+    templates_present(rep)
     return hosts
+
+
+def templates_present(rep):
+    """The unclassified hosts must give their two templates: the Secure Boot one with three
+    hosts, and one whose wording and examples hold what the formats must escape."""
+    tpls = rep.get("unclassified") or []
+    by_hosts = {tuple(t["hosts"]): t for t in tpls}
+    sb = by_hosts.get(("lnx-sb01", "lnx-sb02", "lnx-sb03"))
+    esc = by_hosts.get(("uc-esc01", "uc-esc02"))
+    if not sb or "Secure Boot is enabled" not in sb["template"]:
+        fail(f"no Secure Boot template for lnx-sb01..03 in the report: {tpls}")
+    if not esc:
+        fail(f"no template for uc-esc01/02 in the report: {tpls}")
+    for n in ["|", "=", "`", "<", "\x01", "\u00e9"]:
+        if n not in esc["template"]:
+            fail(f"the escape template lacks {n!r}: {esc['template']!r}")
+    for n in ["\\", '"', "\t"]:
+        if n not in esc["examples"][0]["text"]:
+            fail(f"the escape template's example lacks {n!r}: {esc['examples'][0]['text']!r}")
+    return tpls

@@ -42,6 +42,7 @@ typedef struct tcase {
 static asr_catalog *cat;
 static char *catalog_text;
 static asr_limits limits; /* what the scanners of run() and run_pieces() keep; {0} = defaults */
+static int finish;        /* run() builds its report with asr_analysis_finish */
 
 static int load(void **state)
 {
@@ -89,7 +90,8 @@ static json_t *run(const in_file *files, size_t n)
         assert_int_equal(asr_analysis_add(an, in), ASR_OK);
     }
     json_t *report = NULL;
-    assert_int_equal(asr_analysis_report(an, &report), ASR_OK);
+    assert_int_equal(finish ? asr_analysis_finish(an, &report) : asr_analysis_report(an, &report),
+                     ASR_OK);
     asr_analysis_free(an);
     asr_scanner_free(sc);
     return report;
@@ -310,6 +312,28 @@ static void test_cases(void **state)
     }
 }
 
+/* asr_analysis_finish, which frees the inputs while it builds the report, gives the report
+ * asr_analysis_report gives, byte for byte, for every case (and the analysis is then empty). */
+static void test_finish_same_report(void **state)
+{
+    (void)state;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        json_t *a = run(cases[c].in, 4);
+        finish = 1;
+        json_t *b = run(cases[c].in, 4);
+        finish = 0;
+        char *ta = json_dumps(a, JSON_INDENT(2)), *tb = json_dumps(b, JSON_INDENT(2));
+        assert_non_null(ta);
+        assert_non_null(tb);
+        if (strcmp(ta, tb) != 0)
+            fail_msg("case '%s': asr_analysis_finish gives another report", cases[c].name);
+        free(ta);
+        free(tb);
+        json_decref(a);
+        json_decref(b);
+    }
+}
+
 /* Evidence line numbers are right across CRLF input and the 1 MiB block boundary. */
 static void test_line_mapping(void **state)
 {
@@ -480,6 +504,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_finish_same_report),
         cmocka_unit_test(test_line_mapping),
         cmocka_unit_test(test_attempt_history),
         cmocka_unit_test(test_pieces),

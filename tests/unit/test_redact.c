@@ -261,6 +261,40 @@ static void test_members(void **state)
     json_decref(r);
 }
 
+/* The report's unclassified templates: their host names (also one found nowhere else) and
+ * example lines are rewritten; the id and the log types are not. */
+static void test_unclassified(void **state)
+{
+    (void)state;
+    json_t *r = report_with_line("nothing");
+    json_t *tpl = json_pack(
+        "{s:s, s:s, s:i, s:i, s:i, s:[s, s], s:i, s:[s], s:[{s:s, s:i, s:s, s:s}]}", "id",
+        "tpl-0123abcd", "template", "<DATE> : policy of <*> (<IP>) refused", "score", 100,
+        "count", 2, "failed_hosts", 2, "hosts", "SQL01", "WEB77", "other_hosts", 0, "log_types",
+        "ua_installer", "examples", "file", "bundle/SQL01/ASRSetupLogs/x.log", "line", 9, "text",
+        "09:08:57 : policy of SQL01 (10.0.1.21) refused", "host", "SQL01");
+    assert_non_null(tpl);
+    json_object_set_new(r, "unclassified", json_pack("[o]", tpl));
+    redact(r, NULL);
+    char *sql01 = expand("{host:sql01}"), *web77 = expand("{host:web77}");
+    char *text = expand("09:08:57 : policy of {host:sql01} ({ip:10.0.1.21}) refused");
+    json_t *hosts = json_object_get(tpl, "hosts");
+    assert_string_equal(json_string_value(json_array_get(hosts, 0)), sql01);
+    assert_string_equal(json_string_value(json_array_get(hosts, 1)), web77);
+    json_t *ex = json_array_get(json_object_get(tpl, "examples"), 0);
+    assert_string_equal(json_string_value(json_object_get(ex, "text")), text);
+    assert_string_equal(json_string_value(json_object_get(ex, "host")), sql01);
+    assert_string_equal(json_string_value(json_object_get(tpl, "id")), "tpl-0123abcd");
+    assert_string_equal(json_string_value(json_object_get(tpl, "template")),
+                        "<DATE> : policy of <*> (<IP>) refused");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(tpl, "log_types"), 0)),
+                        "ua_installer");
+    free(sql01);
+    free(web77);
+    free(text);
+    json_decref(r);
+}
+
 /* A string object that sits in two places is redacted once, from its original text. */
 static void test_shared_strings(void **state)
 {
@@ -364,6 +398,7 @@ int main(void)
         cmocka_unit_test(test_lines),    cmocka_unit_test(test_members),
         cmocka_unit_test(test_map),      cmocka_unit_test(test_keys),
         cmocka_unit_test(test_arguments), cmocka_unit_test(test_shared_strings),
+        cmocka_unit_test(test_unclassified),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

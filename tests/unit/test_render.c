@@ -308,6 +308,134 @@ static void test_csv_records(void **state)
     json_decref(rep);
 }
 
+/* ---- unclassified failure templates --------------------------------------------------------- */
+
+#define NASTY_TEMPLATE "<DATE> : step=<NUM> | a\\b \"q\"\t\x01 x"
+/* SOURCE_DATE_EPOCH for these tests: template events carry the scan time */
+#define FIXED_NOW "1700000000"
+
+/* nasty_report() with one unclassified template whose wording and example hold NASTY text. */
+static json_t *template_report(void)
+{
+    json_t *r = nasty_report();
+    json_t *tpl = json_pack(
+        "{s:s, s:s, s:i, s:i, s:i, s:[s], s:i, s:[s], s:[{s:s, s:i, s:s, s:s}]}", "id",
+        "tpl-00c0ffee", "template", NASTY_TEMPLATE, "score", 50, "count", 3, "failed_hosts", 1,
+        "hosts", "h1", "other_hosts", 1, "log_types", "ua_installer", "examples", "file",
+        "C:\\logs\\a.log", "line", 3, "text", NASTY_EVIDENCE, "host", "h1");
+    assert_non_null(tpl);
+    json_object_set_new(r, "unclassified", json_pack("[o]", tpl));
+    setenv("SOURCE_DATE_EPOCH", FIXED_NOW, 1);
+    return r;
+}
+
+/* The string at a path of object members ("a", "b", NULL) in `j`, or NULL. */
+static const char *str_at(json_t *j, ...)
+{
+    va_list ap;
+    va_start(ap, j);
+    for (const char *k; (k = va_arg(ap, const char *));)
+        j = json_object_get(j, k);
+    va_end(ap);
+    return json_string_value(j);
+}
+
+static void test_ndjson_template_event(void **state)
+{
+    (void)state;
+    json_t *rep = template_report();
+    char *out = render_to_string(render_ndjson, rep);
+    char **lines = split_lines(out, 3); /* two hosts, then the template */
+    json_t *e = parse_line(lines[2]);
+    assert_string_equal(str_at(e, "@timestamp", NULL), "2023-11-14T22:13:20.000Z");
+    assert_string_equal(str_at(e, "message", NULL), NASTY_TEMPLATE);
+    assert_string_equal(str_at(e, "event", "kind", NULL), "event");
+    assert_string_equal(str_at(e, "event", "action", NULL), "unclassified-failure-template");
+    assert_string_equal(str_at(e, "event", "dataset", NULL), "asrlog.mobility_install");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(
+                            e, "event"), "type"), 0)),
+                        "info");
+    assert_string_equal(str_at(e, "rule", "id", NULL), "tpl-00c0ffee");
+    assert_string_equal(str_at(e, "rule", "name", NULL), "Unclassified failure template");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(
+                            e, "related"), "hosts"), 0)),
+                        "h1");
+    json_t *entry = json_object_get(json_object_get(e, "asrlog"), "unclassified");
+    assert_true(json_equal(entry, json_array_get(json_object_get(rep, "unclassified"), 0)));
+    assert_null(json_object_get(e, "host")); /* a template spans hosts */
+    json_decref(e);
+    free(lines);
+    free(out);
+    json_decref(rep);
+}
+
+static void test_cef_template_line(void **state)
+{
+    (void)state;
+    json_t *rep = template_report();
+    char *out = render_to_string(render_cef, rep);
+    char **lines = split_lines(out, 3);
+    assert_string_equal(lines[2],
+                        "CEF:0|asrlog|asrlog|0.1.0|tpl-00c0ffee|Unclassified failure template|5|"
+                        "rt=1700000000000 cat=unclassified msg=<DATE> : step\\=<NUM> | "
+                        "a\\\\b \"q\" \xEF\xBF\xBD x cnt=3 cn1Label=FailedHosts cn1=1 "
+                        "cn3Label=Score cn3=50 cs1Label=Hosts cs1=h1 cs2Label=LogTypes "
+                        "cs2=ua_installer filePath=C:\\\\logs\\\\a.log cn2Label=ExampleLine "
+                        "cn2=3 cs3Label=Example cs3=line one\\nline two\\r\\n tab \"quote\" "
+                        "a\\=b|c \\\\ back \xEF\xBF\xBD ctl cs4Label=Remediation "
+                        "cs4=asrlog signatures new --from-template tpl-00c0ffee --report "
+                        "report.json cs5Label=OtherHosts cs5=1");
+    free(lines);
+    free(out);
+    json_decref(rep);
+}
+
+static void test_hec_sentinel_csv_templates(void **state)
+{
+    (void)state;
+    json_t *rep = template_report();
+    char *hec = render_to_string(render_hec, rep);
+    char **lines = split_lines(hec, 3);
+    json_t *e = parse_line(lines[2]);
+    assert_null(json_object_get(e, "host"));
+    assert_true(json_real_value(json_object_get(e, "time")) == 1700000000.0);
+    assert_string_equal(str_at(e, "event", "message", NULL), NASTY_TEMPLATE);
+    assert_string_equal(str_at(e, "fields", "template_id", NULL), "tpl-00c0ffee");
+    assert_string_equal(str_at(e, "fields", "score", NULL), "50");
+    assert_string_equal(str_at(e, "fields", "event_action", NULL), "unclassified-failure-template");
+    json_decref(e);
+    free(lines);
+    char *sen = render_to_string(render_sentinel, rep);
+    lines = split_lines(sen, 1);
+    json_t *arr = parse_line(lines[0]);
+    assert_int_equal(json_array_size(arr), 3);
+    json_t *r3 = json_array_get(arr, 2);
+    assert_string_equal(str_at(r3, "EventType", NULL), "UnclassifiedFailureTemplate");
+    assert_string_equal(str_at(r3, "EventSeverity", NULL), "Medium");
+    assert_string_equal(str_at(r3, "EventMessage", NULL), NASTY_TEMPLATE);
+    assert_string_equal(str_at(r3, "TimeGenerated", NULL), "2023-11-14T22:13:20.000Z");
+    assert_null(json_object_get(r3, "DvcHostname"));
+    json_t *add = json_object_get(r3, "AdditionalFields");
+    assert_string_equal(str_at(add, "TemplateId", NULL), "tpl-00c0ffee");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(
+                            json_object_get(add, "Examples"), 0), "text")),
+                        NASTY_EVIDENCE);
+    assert_false(json_is_true(json_object_get(add, "Truncated")));
+    json_decref(arr);
+    free(lines);
+    /* CSV rows are hosts: the template adds none */
+    json_t *plain_rep = nasty_report();
+    char *csv = render_to_string(render_csv, rep);
+    char *plain = render_to_string(render_csv, plain_rep);
+    assert_string_equal(csv, plain);
+    free(csv);
+    free(plain);
+    json_decref(plain_rep);
+    free(hec);
+    free(sen);
+    json_decref(rep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +446,9 @@ int main(void)
         cmocka_unit_test(test_cef_one_line_per_host),
         cmocka_unit_test(test_hec_and_sentinel_lines),
         cmocka_unit_test(test_csv_records),
+        cmocka_unit_test(test_ndjson_template_event),
+        cmocka_unit_test(test_cef_template_line),
+        cmocka_unit_test(test_hec_sentinel_csv_templates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
