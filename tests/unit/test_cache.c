@@ -15,10 +15,8 @@
 #include <cmocka.h>
 
 #include "asrlog.h"
+#include "test_catalog.h"
 
-#ifndef TEST_DATA_DIR
-#error "TEST_DATA_DIR must point at tests/unit/data"
-#endif
 
 static char *catalog_text;
 static size_t catalog_len;
@@ -42,13 +40,8 @@ static asr_source source(int variant)
 static int load(void **state)
 {
     (void)state;
-    FILE *f = fopen(TEST_DATA_DIR "/test_catalog.json", "rb");
-    if (!f)
-        return -1;
-    catalog_text = calloc(1, 1 << 20);
-    catalog_len = fread(catalog_text, 1, (1 << 20) - 1, f);
-    fclose(f);
-    return 0;
+    catalog_text = read_test_catalog(&catalog_len);
+    return catalog_text ? 0 : -1;
 }
 
 static int unload(void **state)

@@ -14,10 +14,8 @@
 #include <cmocka.h>
 
 #include "asrlog.h"
+#include "test_catalog.h"
 
-#ifndef TEST_DATA_DIR
-#error "TEST_DATA_DIR must point at tests/unit/data"
-#endif
 
 typedef struct in_file {
     const char *path;
@@ -47,19 +45,7 @@ static int finish;        /* run() builds its report with asr_analysis_finish */
 static int load(void **state)
 {
     (void)state;
-    FILE *f = fopen(TEST_DATA_DIR "/test_catalog.json", "rb");
-    if (!f)
-        return -1;
-    catalog_text = calloc(1, 1 << 20);
-    size_t n = fread(catalog_text, 1, (1 << 20) - 1, f);
-    fclose(f);
-    asr_source src = {"test_catalog.json", catalog_text, n};
-    asr_diag diag;
-    if (asr_catalog_load(&src, 1, 1, &cat, &diag) != ASR_OK) {
-        fprintf(stderr, "%s\n", diag.text);
-        return -1;
-    }
-    return 0;
+    return load_test_catalog(&cat, &catalog_text);
 }
 
 static int unload(void **state)
