@@ -661,29 +661,14 @@ static void host_section(FILE *out, json_t *h, json_t *report)
     fputs("</section>\n", out);
 }
 
-/* The hosts cell of a template's row: "N failed (and M other): names…", each name linked to
- * its host's section. */
-static void template_hosts_cell(FILE *out, json_t *t, const report_view *v)
+/* One host name of a template's row, linked to its host's section when it has one. */
+static void template_host_name(FILE *out, const char *name, void *ctx)
 {
-    json_t *hosts = json_object_get(t, "hosts");
-    size_t n = json_array_size(hosts), i;
-    json_t *h;
-    fprintf(out, "%lld failed", rv_int(t, "failed_hosts"));
-    if (rv_int(t, "other_hosts"))
-        fprintf(out, " (and %lld other)", rv_int(t, "other_hosts"));
-    json_array_foreach(hosts, i, h)
-    {
-        if (i == RV_MAX_TEMPLATE_HOSTS) {
-            fprintf(out, " … and %zu more", n - i);
-            break;
-        }
-        fputs(i ? ", " : ": ", out);
-        json_t *host = rv_attention_host(v, json_string_value(h));
-        if (host)
-            host_link(out, host);
-        else
-            text(out, json_string_value(h) ? json_string_value(h) : "");
-    }
+    json_t *host = rv_attention_host(ctx, name);
+    if (host)
+        host_link(out, host);
+    else
+        text(out, name);
 }
 
 /* The examples of one template: "HOST · file:line" and the line, as host evidence is shown. */
@@ -732,7 +717,7 @@ static void unclassified(FILE *out, json_t *report, const report_view *v)
         fputs("\"><td class=\"tpl mono\">", out);
         text(out, rv_str(t, "id"));
         fprintf(out, "</td><td class=\"num\">%lld</td><td>", rv_int(t, "score"));
-        template_hosts_cell(out, t, v);
+        rv_template_hosts(out, t, template_host_name, (void *)v);
         fputs("</td><td><code class=\"template\">", out);
         text(out, rv_str(t, "template"));
         fputs("</code>\n", out);

@@ -452,24 +452,11 @@ static void host_section(FILE *out, json_t *h)
     other_findings(out, h);
 }
 
-/* The hosts cell of a template's row: "N failed (and M other): names…". */
-static void template_hosts_cell(FILE *out, json_t *t)
+/* One host name of a template's row. */
+static void template_host_name(FILE *out, const char *name, void *ctx)
 {
-    json_t *hosts = json_object_get(t, "hosts");
-    size_t n = json_array_size(hosts), i;
-    json_t *h;
-    fprintf(out, "%lld failed", rv_int(t, "failed_hosts"));
-    if (rv_int(t, "other_hosts"))
-        fprintf(out, " (and %lld other)", rv_int(t, "other_hosts"));
-    json_array_foreach(hosts, i, h)
-    {
-        if (i == RV_MAX_TEMPLATE_HOSTS) {
-            fprintf(out, " … and %zu more", n - i);
-            break;
-        }
-        fputs(i ? ", " : ": ", out);
-        md_text(out, json_string_value(h) ? json_string_value(h) : "");
-    }
+    (void)ctx;
+    md_text(out, name);
 }
 
 /* The examples of the templates shown, in one code block: "ID  HOST  file:line", then the line
@@ -525,7 +512,7 @@ static void unclassified(FILE *out, json_t *report)
         fputs("| ", out);
         md_code_in(out, rv_str(t, "id"), "", 1);
         fprintf(out, " | %lld | ", rv_int(t, "score"));
-        template_hosts_cell(out, t);
+        rv_template_hosts(out, t, template_host_name, NULL);
         fputs(" | ", out);
         md_code_in(out, rv_str(t, "template"), "", 1);
         fputs(" |\n", out);

@@ -242,3 +242,23 @@ void rv_put_text(FILE *out, const char *s, rv_escaper esc)
             fputc(*s, out);
     }
 }
+
+void rv_template_hosts(FILE *out, json_t *t, void (*put_name)(FILE *, const char *, void *),
+                       void *ctx)
+{
+    json_t *hosts = json_object_get(t, "hosts");
+    size_t n = json_array_size(hosts), i;
+    json_t *h;
+    fprintf(out, "%lld failed", rv_int(t, "failed_hosts"));
+    if (rv_int(t, "other_hosts"))
+        fprintf(out, " (and %lld other)", rv_int(t, "other_hosts"));
+    json_array_foreach(hosts, i, h)
+    {
+        if (i == RV_MAX_TEMPLATE_HOSTS) {
+            fprintf(out, " … and %zu more", n - i);
+            break;
+        }
+        fputs(i ? ", " : ": ", out);
+        put_name(out, json_string_value(h) ? json_string_value(h) : "", ctx);
+    }
+}

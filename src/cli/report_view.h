@@ -85,6 +85,14 @@ size_t rv_bar_pos(size_t count, size_t max, size_t full);
 #define RV_MAX_TEMPLATES 50
 #define RV_MAX_TEMPLATE_HOSTS 10
 
+/*
+ * rv_template_hosts — a template's hosts cell: "N failed (and M other): a, b … and K more"
+ * (at most RV_MAX_TEMPLATE_HOSTS names). Each name goes through put_name(out, name, ctx), so
+ * that each format escapes it, or links it, its own way.
+ */
+void rv_template_hosts(FILE *out, json_t *t, void (*put_name)(FILE *, const char *, void *),
+                       void *ctx);
+
 /* The sentence under the "Unclassified failures" heading. */
 #define RV_UNCLASSIFIED_INTRO                                                                     \
     "Failure lines of failed hosts that no signature explains, grouped into templates: the "    \
