@@ -2800,6 +2800,33 @@ static void win_run_vars(winrun *w, const host *h, const attempt *a, int s)
     vars_set(v, "ERRMSG", "");
 }
 
+/* win_return — the installer's "returnValue - NAME" and "Finally block." lines. */
+static void win_return(doc *d, const char *name)
+{
+    doc_linef(d, "returnValue - %s", name);
+    doc_line(d, "Finally block.");
+}
+
+/*
+ * win_bag — the installer's property bag for return value `name` (exit code rc): the short
+ * bag of a run that stopped before its prerequisite checks when `prereqs` is NULL, else the
+ * full bag with PreReqs `prereqs`, installation status Success and no reboot. Returns rc.
+ */
+static int win_bag(doc *d, vars *v, const char *name, int rc, const char *prereqs)
+{
+    vars_set(v, "RETNAME", name);
+    vars_setf(v, "EXIT", "%d", rc);
+    if (!prereqs) {
+        doc_tpl(d, T_WIN_PROPBAG_SHORT);
+        return rc;
+    }
+    vars_set(v, "PRERES", prereqs);
+    vars_set(v, "INSTSTATUS", "Success");
+    vars_set(v, "REBOOTREQ", "False");
+    doc_tpl(d, T_WIN_PROPBAG);
+    return rc;
+}
+
 /*
  * Renders one Windows run (attempt ai of h) with line ending `eol`: installer log, validator
  * log, msiexec log, configurator log and wrapper log, as far as the scenario gets.
@@ -2828,13 +2855,9 @@ static void win_run(const host *h, int ai, const char *eol, winrun *w)
     int rc;
     if (s == W_OS42) {
         doc_line(d, "Installation is not supported on this OS. Mobility service can be installed only on WIN2K12-R2/WIN2K12/WIN2K8-R2-SP1 servers.");
-        doc_line(d, "returnValue - UnsupportedOS");
-        doc_line(d, "Finally block.");
+        win_return(d, "UnsupportedOS");
         win_json_block(d, NULL);
-        rc = 42;
-        vars_set(v, "RETNAME", "UnsupportedOS");
-        vars_setf(v, "EXIT", "%d", rc);
-        doc_tpl(d, T_WIN_PROPBAG_SHORT);
+        rc = win_bag(d, v, "UnsupportedOS", 42, NULL);
         goto done;
     }
     doc_tpl(d, T_WIN_HEAD2);
@@ -2852,29 +2875,18 @@ static void win_run(const host *h, int ai, const char *eol, winrun *w)
     doc_line(d, "----------------------------------------------");
     if (vrc == 1) {
         doc_line(d, "Prechecks failed");
-        doc_line(d, "returnValue - ProductPrereqsValidationFailed");
-        doc_line(d, "Finally block.");
+        win_return(d, "ProductPrereqsValidationFailed");
         win_json_block(d, w->has_err ? &w->err : NULL);
-        rc = 99;
-        vars_set(v, "RETNAME", "ProductPrereqsValidationFailed");
-        vars_set(v, "PRERES", "Failure");
-        vars_set(v, "INSTSTATUS", "Success");
-        vars_set(v, "REBOOTREQ", "False");
-        vars_setf(v, "EXIT", "%d", rc);
-        doc_tpl(d, T_WIN_PROPBAG);
+        rc = win_bag(d, v, "ProductPrereqsValidationFailed", 99, "Failure");
         goto done;
     }
     doc_line(d, vrc == 2 ? "Prechecks succeeded with warnings" : "Prechecks succeeded");
     d->t += rng_range(&d->r, 1, 3) * SEC;
     if (s == W_REBOOT62) {
         doc_line(d, "System restart is detected on this server.");
-        doc_line(d, "returnValue - SystemRestartPending");
-        doc_line(d, "Finally block.");
+        win_return(d, "SystemRestartPending");
         win_json_block(d, NULL);
-        rc = 62;
-        vars_set(v, "RETNAME", "SystemRestartPending");
-        vars_setf(v, "EXIT", "%d", rc);
-        doc_tpl(d, T_WIN_PROPBAG_SHORT);
+        rc = win_bag(d, v, "SystemRestartPending", 62, NULL);
         goto done;
     }
     doc_tpl(d, T_WIN_INSTALL_COMPONENTS);
@@ -2891,17 +2903,10 @@ static void win_run(const host *h, int ai, const char *eol, winrun *w)
         doc_line(d, "Installation Status - Failed");
         if (msirc == 1603)
             doc_line(d, "MSI Error :  1722. There is a problem with this Windows Installer package. A program run as part of the setup did not finish as expected. Contact your support personnel or package vendor.  Action CA_InstallInvolFltDriver, location: {INSTDIR}\\drvutil.exe, command: --installdriver ");
-        doc_line(d, "returnValue - FailedWithErrors");
-        doc_line(d, "Finally block.");
+        win_return(d, "FailedWithErrors");
         win_json_block(d, &w->err);
-        rc = 97;
-        vars_set(v, "RETNAME", "FailedWithErrors");
-        vars_set(v, "PRERES", "Success");
-        vars_set(v, "INSTSTATUS", "Success");
-        vars_set(v, "REBOOTREQ", "False");
         vars_setf(v, "ERRMSG", "%d", msirc);
-        vars_setf(v, "EXIT", "%d", rc);
-        doc_tpl(d, T_WIN_PROPBAG);
+        rc = win_bag(d, v, "FailedWithErrors", 97, "Success");
         goto done;
     }
     int upgrade = (scens[s].flags & F_UPGRADE) != 0;
@@ -2922,16 +2927,9 @@ static void win_run(const host *h, int ai, const char *eol, winrun *w)
         doc_tpl(d, T_WIN_POST_OLD_VSS);
         win_vss_cmd(d, v, f);
         doc_linef(d, "VSSProvider installation has failed with error code: %d.", f ? f->rc : 0);
-        doc_line(d, "returnValue - VSSProviderInstallationFailed");
-        doc_line(d, "Finally block.");
+        win_return(d, "VSSProviderInstallationFailed");
         doc_line(d, "The file {JSON} does not exist");
-        rc = 45;
-        vars_set(v, "RETNAME", "VSSProviderInstallationFailed");
-        vars_set(v, "PRERES", "Success");
-        vars_set(v, "INSTSTATUS", "Success");
-        vars_set(v, "REBOOTREQ", "False");
-        vars_setf(v, "EXIT", "%d", rc);
-        doc_tpl(d, T_WIN_PROPBAG);
+        rc = win_bag(d, v, "VSSProviderInstallationFailed", 45, "Success");
         goto done;
     }
     int warn = vrc == 2 || msirc == 3010;

@@ -407,3 +407,24 @@ char *join_values(json_t *arr, const char *sep)
     }
     return tb_take(&b);
 }
+
+int put_event_lines(FILE *out, json_t *report, event_builder host_event,
+                    event_builder template_event, size_t flags)
+{
+    long long now = now_epoch_ms();
+    json_t *kinds[2] = {json_object_get(report, "hosts"), json_object_get(report, "unclassified")};
+    event_builder build[2] = {host_event, template_event};
+    for (int k = 0; k < 2; k++) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(kinds[k], i, x)
+        {
+            json_t *doc = build[k](x, report, now);
+            int rc = doc ? json_dumpf(doc, out, flags) : -1;
+            json_decref(doc);
+            if (rc != 0 || fputc('\n', out) == EOF)
+                return -1;
+        }
+    }
+    return ferror(out) ? -1 : 0;
+}

@@ -132,6 +132,17 @@ const host_severity *template_severity(void);
  */
 json_t *ecs_template_event(json_t *tpl, json_t *report, long long now_ms);
 
+/* Builds one event of a report entry (a host, or an unclassified template). */
+typedef json_t *(*event_builder)(json_t *entry, json_t *report, long long now_ms);
+
+/*
+ * put_event_lines — one JSON line per host (host_event), then one per unclassified template
+ * (template_event), each dumped with jansson `flags` (JSON_COMPACT at least, so that an event
+ * is one line) and the same "now". Returns 0, or -1 when an event cannot be built or written.
+ */
+int put_event_lines(FILE *out, json_t *report, event_builder host_event,
+                    event_builder template_event, size_t flags);
+
 /* ---- CEF escaping (render_cef.c) ---------------------------------------------------------- */
 
 /*

@@ -105,29 +105,10 @@ static json_t *hec_template_event(json_t *tpl, json_t *report, long long now_ms)
                      hec_template_fields(tpl));
 }
 
-/* Writes `doc` (released here) as one line. Returns 0, or -1 when it is NULL or on a write
- * error. 13 significant digits: ten for the seconds since 1970, three for the milliseconds. */
-static int put_event(FILE *out, json_t *doc)
-{
-    int rc = doc ? json_dumpf(doc, out, JSON_COMPACT | JSON_REAL_PRECISION(13)) : -1;
-    json_decref(doc);
-    return rc != 0 || fputc('\n', out) == EOF ? -1 : 0;
-}
-
+/* 13 significant digits for "time": ten for the seconds since 1970, three for the
+ * milliseconds. */
 int render_hec(FILE *out, json_t *report)
 {
-    long long now = now_epoch_ms();
-    size_t i;
-    json_t *x;
-    json_array_foreach(json_object_get(report, "hosts"), i, x)
-    {
-        if (put_event(out, hec_event(x, report, now)) != 0)
-            return -1;
-    }
-    json_array_foreach(json_object_get(report, "unclassified"), i, x)
-    {
-        if (put_event(out, hec_template_event(x, report, now)) != 0)
-            return -1;
-    }
-    return ferror(out) ? -1 : 0;
+    return put_event_lines(out, report, hec_event, hec_template_event,
+                           JSON_COMPACT | JSON_REAL_PRECISION(13));
 }

@@ -161,30 +161,8 @@ json_t *ecs_template_event(json_t *tpl, json_t *report, long long now_ms)
     return doc;
 }
 
-/* Writes `doc` (released here) as one line. Returns 0, or -1 when it is NULL or on a write
- * error. JSON_COMPACT escapes every control character, so one event is always one line. */
-static int put_event(FILE *out, json_t *doc)
-{
-    int rc = doc ? json_dumpf(doc, out, JSON_COMPACT) : -1;
-    json_decref(doc);
-    return rc != 0 || fputc('\n', out) == EOF ? -1 : 0;
-}
-
+/* JSON_COMPACT escapes every control character, so one event is always one line. */
 int render_ndjson(FILE *out, json_t *report)
 {
-    long long now = now_epoch_ms();
-    size_t i;
-    json_t *x;
-    json_array_foreach(json_object_get(report, "hosts"), i, x)
-    {
-        if (put_event(out, ecs_host_event(x, report, now)) != 0)
-            return -1;
-    }
-    /* then one event per unclassified failure template, best first */
-    json_array_foreach(json_object_get(report, "unclassified"), i, x)
-    {
-        if (put_event(out, ecs_template_event(x, report, now)) != 0)
-            return -1;
-    }
-    return ferror(out) ? -1 : 0;
+    return put_event_lines(out, report, ecs_host_event, ecs_template_event, JSON_COMPACT);
 }

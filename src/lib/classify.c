@@ -678,6 +678,8 @@ typedef struct host {
     asr_outcome outcome;
     asr_os os;
     size_t row;             /* its place in the report */
+    const attempt *cause_at; /* host_cause(), found once the outcome is decided */
+    const asr_hit *cause;
     int unclassified;       /* failed, and no specific signature says why */
 } host;
 
@@ -921,20 +923,14 @@ static void unclassified_free(unclassified *uc)
     free(uc->rank_of);
 }
 
-static void host_cause(const state *st, const host *h, const attempt **bat_out,
-                       const asr_hit **bh_out);
-
-/* Failed, and its root cause is missing or only a generic failure signature? */
+/* Failed, and its root cause (h->cause) is missing or only a generic failure signature? */
 static int is_unclassified(const state *st, const host *h)
 {
     if (h->outcome != ASR_OUTCOME_FAILED)
         return 0;
-    const attempt *bat;
-    const asr_hit *bh;
-    host_cause(st, h, &bat, &bh);
-    if (!bh)
+    if (!h->cause)
         return 1;
-    const asr_signature *sig = &st->cat->sigs[bh->sig];
+    const asr_signature *sig = &st->cat->sigs[h->cause->sig];
     return sig->effect != ASR_EFFECT_FAILURE || sig->specificity < GENERIC_SPECIFICITY;
 }
 
@@ -1258,9 +1254,8 @@ static void host_cause(const state *st, const host *h, const attempt **bat_out,
 /* Builds the root_cause object for a host, or json null. */
 static json_t *root_cause_json(state *st, host *h, const unclassified *uc)
 {
-    const attempt *bat = NULL;
-    const asr_hit *bh = NULL;
-    host_cause(st, h, &bat, &bh);
+    const attempt *bat = h->cause_at;
+    const asr_hit *bh = h->cause;
     if (h->unclassified)
         return unclassified_cause_json(st, h, bat, bh, uc);
     if (!bh)
@@ -1646,6 +1641,7 @@ static asr_error build_report(asr_analysis *a, int consume, json_t **out)
     qsort(rows, n_hosts, sizeof *rows, cmp_host_row);
     for (size_t i = 0; i < n_hosts; i++) {
         rows[i].h->row = i;
+        host_cause(&st, rows[i].h, &rows[i].h->cause_at, &rows[i].h->cause);
         rows[i].h->unclassified = is_unclassified(&st, rows[i].h);
     }
     if (!(uc.cl = asr_cluster_new()) || collect_lines(&uc, rows, n_hosts) != ASR_OK ||

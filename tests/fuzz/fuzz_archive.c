@@ -23,6 +23,7 @@
 #include "builtin.h"
 #include "cli.h"
 #include "fuzz.h"
+#include "fuzz_builtin.h"
 
 static asr_catalog *catalog;
 static asr_scanner *scanner;
@@ -33,11 +34,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    asr_diag diag = {""};
-    if (asr_catalog_load(asr_builtin_catalog, asr_builtin_catalog_count,
-                         asr_builtin_catalog_count, &catalog, &diag) != ASR_OK ||
-        asr_scanner_new(catalog, &scanner) != ASR_OK || !mkdtemp(dir)) {
-        fprintf(stderr, "fuzz_archive: cannot start: %s\n", diag.text);
+    fuzz_load_builtin("fuzz_archive", &catalog, &scanner);
+    if (!mkdtemp(dir)) {
+        perror("fuzz_archive: cannot make its folder");
         abort();
     }
     return 0;

@@ -27,6 +27,7 @@
 
 #include "decode.h"
 #include "fuzz.h"
+#include "../utf8_oracle.h"
 
 /* Everything one decoding produced. */
 typedef struct decoded {
@@ -40,53 +41,12 @@ typedef struct decoded {
 static const size_t chunk_sizes[16] = {1,   2,   3,    4,    5,    7,    8,     13,
                                        16,  64,  255,  256,  257,  1024, 4096, 65536};
 
-/*
- * utf8_valid — is p[0..n) well-formed UTF-8 (no overlong forms, no surrogates, nothing
- * above U+10FFFF, no sequence cut at the end)? Written independently of decode.c on purpose.
- */
-static int utf8_valid(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = p[i];
-        size_t need;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            need = 1;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            need = 2;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            need = 3;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (n - i <= need)
-            return 0;
-        for (size_t k = 1; k <= need; k++) {
-            if ((p[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (p[i + k] & 0x3Fu);
-        }
-        static const uint32_t min_cp[4] = {0, 0x80, 0x800, 0x10000};
-        if (cp < min_cp[need] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += need + 1;
-    }
-    return 1;
-}
-
 /* collect — the sink: checks the chunk and appends it to the `decoded` in ctx. */
 static asr_error collect(void *ctx, const char *data, size_t len)
 {
     decoded *r = ctx;
     FUZZ_CHECK(len > 0);
-    FUZZ_CHECK(utf8_valid((const unsigned char *)data, len));
+    FUZZ_CHECK(utf8_oracle_valid((const unsigned char *)data, len));
     FUZZ_CHECK(memchr(data, '\r', len) == NULL);
     if (r->len + len > r->cap) {
         size_t cap = r->cap ? r->cap : 4096;

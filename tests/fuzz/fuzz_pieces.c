@@ -21,6 +21,7 @@
 #include "asrlog.h"
 #include "builtin.h"
 #include "fuzz.h"
+#include "fuzz_builtin.h"
 
 #define HEAD_MAX (256u * 1024u) /* what the command line hands asr_input_new_part as the head */
 #define FIRST_PIECE_MIN 256u     /* piece 0 holds the bytes the encoding is decided on */
@@ -53,13 +54,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    asr_diag diag = {""};
-    if (asr_catalog_load(asr_builtin_catalog, asr_builtin_catalog_count,
-                         asr_builtin_catalog_count, &catalog, &diag) != ASR_OK ||
-        asr_scanner_new(catalog, &scanner) != ASR_OK) {
-        fprintf(stderr, "fuzz_pieces: the built-in catalogue does not load: %s\n", diag.text);
-        abort();
-    }
+    fuzz_load_builtin("fuzz_pieces", &catalog, &scanner);
     return 0;
 }
 

@@ -27,6 +27,7 @@
 #include "asrlog.h"
 #include "builtin.h"
 #include "fuzz.h"
+#include "fuzz_builtin.h"
 
 static asr_catalog *catalog;
 static asr_scanner *scanner;
@@ -57,13 +58,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    asr_diag diag = {""};
-    if (asr_catalog_load(asr_builtin_catalog, asr_builtin_catalog_count,
-                         asr_builtin_catalog_count, &catalog, &diag) != ASR_OK ||
-        asr_scanner_new(catalog, &scanner) != ASR_OK) {
-        fprintf(stderr, "fuzz_scan: the built-in catalogue does not load: %s\n", diag.text);
-        abort();
-    }
+    fuzz_load_builtin("fuzz_scan", &catalog, &scanner);
     return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include "decode.h"
+#include "../utf8_oracle.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Helpers                                                                                     */
@@ -84,44 +85,6 @@ static void gzip_member(bytes *out, const void *src, size_t n)
     bytes_add(out, buf, cap - z.avail_out);
     deflateEnd(&z);
     free(buf);
-}
-
-/* A strict UTF-8 validator, independent of the decoder's own. */
-static int is_valid_utf8(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = p[i];
-        size_t need;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            need = 1;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            need = 2;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            need = 3;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (i + need >= n)
-            return 0;
-        for (size_t k = 1; k <= need; k++) {
-            if ((p[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = cp << 6 | (p[i + k] & 0x3F);
-        }
-        if ((need == 1 && cp < 0x80) || (need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += need + 1;
-    }
-    return 1;
 }
 
 /* How the input is cut into feed calls. */
@@ -358,7 +321,7 @@ static void check_row(const decode_case *tc)
                          tc->wrap == WRAP_GZIP_GARBAGE || tc->wrap == WRAP_GZIP_GARBAGE_1F);
         assert_int_equal(r.stats.truncated, tc->want_err == ASR_ERR_DECODE);
         assert_int_equal(r.stats.limited, tc->want_err == ASR_ERR_LIMIT);
-        assert_true(is_valid_utf8(r.text.data, r.text.len));
+        assert_true(utf8_oracle_valid(r.text.data, r.text.len));
         free(r.text.data);
     }
 
@@ -576,7 +539,7 @@ static void test_random_mixes(void **state)
         run_result ref;
         decode_all(in.data, in.len, 0, SPLIT_ONE_SHOT, 0, &ref);
         assert_int_equal(ref.err, ASR_OK);
-        assert_true(is_valid_utf8(ref.text.data, ref.text.len));
+        assert_true(utf8_oracle_valid(ref.text.data, ref.text.len));
         assert_null(memchr(ref.text.data, '\r', ref.text.len));
 
         for (int way = 0; way < 4; way++) {
@@ -618,7 +581,7 @@ static void test_limit_streaming(void **state)
             assert_int_equal(r.text.len, 5000);
             assert_int_equal(r.stats.bytes_out, r.text.len);
             assert_memory_equal(r.text.data + 4992, "Stra\xc3\x9f" "e ", 8);
-            assert_true(is_valid_utf8(r.text.data, r.text.len));
+            assert_true(utf8_oracle_valid(r.text.data, r.text.len));
             free(r.text.data);
         }
     }
